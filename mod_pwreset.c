@@ -1,0 +1,117 @@
+/* mod_pwreset: a complete "forgot my password" flow inside httpd.
+ *
+ * The front door: the module record, the hooks and the start-up checks.
+ * Directives live in src/config.c, the flows in src/handlers.c, and the
+ * parts that need no request (tokens, pages, mail, input, password rules)
+ * in src/ without any httpd header.  DESIGN.md is the contract. */
+#define PWRESET_MODULE_FILE
+#include "src/config.h"
+#include "src/delivery.h"
+#include "src/handlers.h"
+#include "src/log.h"
+#include "src/store.h"
+
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+static int any_configured(server_rec *s)
+{
+    for (; s; s = s->next) {
+        if (pwreset_cfg_get(s)->configured) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Shared by configtest and start-up: a configured module needs mod_dbd. */
+static int check_dbd(server_rec *s)
+{
+    if (any_configured(s) && !pwreset_store_init()) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "PWR0001: PwReset "
+                     "directives are used but mod_dbd is not loaded: add "
+                     "\"LoadModule dbd_module .../mod_dbd.so\" (Debian: "
+                     "a2enmod dbd) and DBDriver/DBDParams");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static void pwreset_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    (void)pconf;
+    if (check_dbd(s) != OK) {
+        /* configtest has no way to fail but to say so and exit. */
+        exit(1);
+    }
+}
+
+/* Runs before mod_dbd's post_config, which prepares what it was handed:
+ * only servers where the module is configured get our statements, since a
+ * statement that fails to prepare takes the server's connections down. */
+static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *sp;
+    int rc;
+
+    (void)plog;
+    (void)ptemp;
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    rc = check_dbd(s);
+    if (rc != OK || !any_configured(s)) {
+        return rc;
+    }
+    pwreset_handlers_init(pconf);
+    for (sp = s; sp; sp = sp->next) {
+        pwreset_cfg *cfg = pwreset_cfg_get(sp);
+
+        if (!cfg->configured) {
+            continue;
+        }
+        pwreset_cfg_finalize(cfg, pconf);
+        pwreset_store_prepare(sp, cfg->q_by_email, PWRESET_Q_BY_EMAIL);
+        pwreset_store_prepare(sp, cfg->q_by_name, PWRESET_Q_BY_NAME);
+        pwreset_store_prepare(sp, cfg->q_update, PWRESET_Q_UPDATE);
+    }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, "PWR0002: statements handed "
+                 "to mod_dbd for every configured server");
+    return OK;
+}
+
+static void pwreset_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (any_configured(s)) {
+        pwreset_delivery_start(pchild, s);
+    }
+}
+
+static void pwreset_register_hooks(apr_pool_t *p)
+{
+    static const char *const before_dbd[] = {"mod_dbd.c", NULL};
+
+    (void)p;
+    ap_hook_test_config(pwreset_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(pwreset_post_config, NULL, before_dbd,
+                        APR_HOOK_MIDDLE);
+    ap_hook_child_init(pwreset_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pwreset_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(pwreset) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,                           /* per-directory config: none */
+    NULL,
+    pwreset_create_server_config,
+    pwreset_merge_server_config,
+    pwreset_cmds,
+    pwreset_register_hooks
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    , AP_MODULE_FLAG_NONE
+#endif
+};

@@ -1,0 +1,49 @@
+/* Per-server configuration: one reset service per virtual host. */
+#ifndef PWRESET_CONFIG_H
+#define PWRESET_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <apr_tables.h>
+
+#define PWRESET_UNSET (-1)
+
+typedef struct {
+    int configured;                 /* any PwReset directive here or above */
+    apr_array_header_t *keys;       /* pwreset_key; first signs */
+    const char *link_url;           /* absolute http(s) URL */
+    const char *link_site;          /* its host, for the mail's words */
+    char link_sep;                  /* '?' or '&' before "token=" */
+    const char *update_url;
+    const char *request_url;
+    const char *mail_from;
+    const char *mail_domain;        /* right of '@' in mail_from */
+    const char *sendmail;           /* as written, for logs */
+    const char *const *sendmail_argv;
+    int token_lifetime;
+    int form_lifetime;
+    int min_length;
+    int bcrypt_cost;
+    const char *q_by_email;
+    const char *q_by_name;
+    const char *q_update;
+} pwreset_cfg;
+
+#define PWRESET_Q_BY_EMAIL "pwreset_user_by_email"
+#define PWRESET_Q_BY_NAME "pwreset_user_by_name"
+#define PWRESET_Q_UPDATE "pwreset_update"
+
+extern const command_rec pwreset_cmds[];
+
+void *pwreset_create_server_config(apr_pool_t *p, server_rec *s);
+void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv);
+
+#define PWRESET_DEFAULT_SENDMAIL "/usr/sbin/sendmail -t -i"
+
+/* Fill in the defaults of everything left unset (after merging). */
+void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p);
+
+/* The settings of a server. */
+pwreset_cfg *pwreset_cfg_get(server_rec *s);
+
+#endif

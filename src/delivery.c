@@ -1,0 +1,259 @@
+/* The per-child delivery thread.  See delivery.h. */
+#include "delivery.h"
+#include "config.h"
+#include "input.h"
+#include "log.h"
+#include "mail.h"
+#include "store.h"
+#include "token.h"
+
+#include <apr_queue.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Enough for bursts; past it jobs are dropped and logged, never waited on. */
+#define QUEUE_SIZE 256
+
+typedef enum { JOB_RESET, JOB_CHANGED } job_kind;
+
+typedef struct {
+    job_kind kind;
+    server_rec *s;
+    apr_time_t when;
+    char *email;      /* typed (reset) or stored (changed) */
+    char *client;
+    char *username;   /* changed only */
+} job;
+
+static apr_queue_t *queue;
+static apr_thread_t *thread;
+
+/* Jobs cross threads: plain malloc, one block, freed by the thread. */
+static job *job_new(job_kind kind, server_rec *s, const char *email,
+                    const char *client, const char *username, apr_time_t when)
+{
+    apr_size_t le = strlen(email) + 1, lc = strlen(client) + 1;
+    apr_size_t lu = username ? strlen(username) + 1 : 0;
+    job *j = malloc(sizeof(*j) + le + lc + lu);
+
+    if (!j) {
+        return NULL;
+    }
+    j->kind = kind;
+    j->s = s;
+    j->when = when;
+    j->email = memcpy((char *)(j + 1), email, le);
+    j->client = memcpy(j->email + le, client, lc);
+    j->username = username ? memcpy(j->client + lc, username, lu) : NULL;
+    return j;
+}
+
+static void send_mail(apr_pool_t *p, server_rec *s, const pwreset_cfg *cfg,
+                      pwreset_mail *m, const char *username, const char *what)
+{
+    const char *msg;
+    apr_status_t rv;
+    int code = 0;
+    char err[120];
+
+    m->from = cfg->mail_from;
+    if (pwreset_mail_ids(p, m, cfg->mail_domain) != APR_SUCCESS
+        || !(msg = pwreset_mail_compose(p, m))) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0304: could not compose "
+                     "the %s mail for user %s", what, username);
+        return;
+    }
+    rv = pwreset_mail_send(p, cfg->sendmail_argv, msg, &code);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0305: could not run "
+                     "%s for the %s mail for user %s: %s", cfg->sendmail_argv[0],
+                     what, username, apr_strerror(rv, err, sizeof(err)));
+    }
+    else if (code != 0) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0306: %s exited with "
+                     "status %d; the %s mail for user %s was not sent",
+                     cfg->sendmail_argv[0], code, what, username);
+    }
+    else {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "PWR0307: %s mail for "
+                     "user %s handed to %s", what, username,
+                     cfg->sendmail_argv[0]);
+    }
+}
+
+static void mail_reset_link(apr_pool_t *p, server_rec *s,
+                            const pwreset_cfg *cfg, const pwreset_user *u,
+                            apr_time_t when)
+{
+    const pwreset_key *key = &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key);
+    const char *token;
+    pwreset_mail m = {0};
+
+    /* The stored address goes into "To:" of "sendmail -t": it must name
+     * exactly one recipient. */
+    if (!pwreset_addr_mailable(u->email)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
+                     "address of user %s is not one valid address; no mail",
+                     u->username);
+        return;
+    }
+    token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,
+                                u->hash, (long)apr_time_sec(when),
+                                cfg->token_lifetime);
+    if (!token) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0308: could not make a "
+                     "token for user %s", u->username);
+        return;
+    }
+    m.to = u->email;
+    m.date = when;
+    pwreset_mail_reset_text(p, &m, u->username, cfg->link_site,
+                            apr_psprintf(p, "%s%ctoken=%s", cfg->link_url,
+                                         cfg->link_sep, token),
+                            cfg->token_lifetime);
+    send_mail(p, s, cfg, &m, u->username, "reset");
+}
+
+static void do_reset(apr_pool_t *p, const job *j)
+{
+    const pwreset_cfg *cfg = pwreset_cfg_get(j->s);
+    apr_array_header_t *users = NULL;
+    ap_dbd_t *dbd = pwreset_store_open(p, j->s);
+    apr_status_t rv;
+
+    if (!dbd) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, j->s, "PWR0301: no database "
+                     "connection; a reset request was dropped");
+        return;
+    }
+    rv = pwreset_store_by_email(p, j->s, dbd, j->email, &users);
+    pwreset_store_close(j->s, dbd);
+    if (rv != APR_SUCCESS) {
+        return;
+    }
+    if (users->nelts == 0) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, j->s, "PWR0302: a reset "
+                     "request matched no account");
+    }
+    for (int i = 0; i < users->nelts; i++) {
+        mail_reset_link(p, j->s, cfg,
+                        &APR_ARRAY_IDX(users, i, pwreset_user), j->when);
+    }
+}
+
+static void do_changed(apr_pool_t *p, const job *j)
+{
+    const pwreset_cfg *cfg = pwreset_cfg_get(j->s);
+    pwreset_mail m = {0};
+
+    if (!pwreset_addr_mailable(j->email)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, j->s, "PWR0303: the stored "
+                     "address of user %s is not one valid address; no mail",
+                     j->username);
+        return;
+    }
+    m.to = j->email;
+    m.date = j->when;
+    pwreset_mail_changed_text(p, &m, j->username, cfg->link_site, j->client,
+                              j->when, cfg->request_url);
+    send_mail(p, j->s, cfg, &m, j->username, "password-changed");
+}
+
+static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
+{
+    apr_pool_t *p;
+    void *item;
+
+    (void)data;
+    apr_pool_create(&p, apr_thread_pool_get(t));
+    /* apr_queue_pop() returns APR_EOF once the queue is terminated. */
+    for (;;) {
+        apr_status_t rv = apr_queue_pop(queue, &item);
+        if (rv == APR_EINTR) {
+            continue;
+        }
+        if (rv != APR_SUCCESS) {
+            break;
+        }
+        if (((job *)item)->kind == JOB_RESET) {
+            do_reset(p, item);
+        }
+        else {
+            do_changed(p, item);
+        }
+        free(item);
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+/* A pre-cleanup: runs before pchild's subpools (the thread's own pool among
+ * them) are destroyed. */
+static apr_status_t stop(void *data)
+{
+    apr_status_t rv;
+
+    (void)data;
+    if (queue) {
+        apr_queue_term(queue);
+    }
+    if (thread) {
+        apr_thread_join(&rv, thread);
+    }
+    queue = NULL;
+    thread = NULL;
+    return APR_SUCCESS;
+}
+
+void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv;
+
+    rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
+    if (rv == APR_SUCCESS) {
+        rv = apr_thread_create(&thread, NULL, run, NULL, pchild);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "PWR0309: could not start "
+                     "the delivery thread; no reset mail will be sent");
+        queue = NULL;
+        thread = NULL;
+        return;
+    }
+    apr_pool_pre_cleanup_register(pchild, NULL, stop);
+}
+
+static apr_status_t enqueue(job *j, server_rec *s)
+{
+    apr_status_t rv;
+
+    if (!j) {
+        return APR_ENOMEM;
+    }
+    rv = queue ? apr_queue_trypush(queue, j) : APR_ENOTIMPL;
+    if (rv != APR_SUCCESS) {
+        free(j);
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0310: the delivery "
+                     "queue is %s; a mail was dropped",
+                     rv == APR_EAGAIN ? "full" : "not running");
+    }
+    return rv;
+}
+
+apr_status_t pwreset_delivery_reset(server_rec *s, const char *email,
+                                    const char *client_ip, apr_time_t when)
+{
+    return enqueue(job_new(JOB_RESET, s, email, client_ip, NULL, when), s);
+}
+
+apr_status_t pwreset_delivery_changed(server_rec *s, const char *username,
+                                      const char *email,
+                                      const char *client_ip, apr_time_t when)
+{
+    return enqueue(job_new(JOB_CHANGED, s, email, client_ip, username, when),
+                   s);
+}

@@ -1,0 +1,488 @@
+/* The request, link and update flows of DESIGN.md, built from the pure
+ * pieces (token, page, input, password) and the store and delivery glue.
+ *
+ * Every response is a page of our own, sent with r->status set and OK
+ * returned, so that refusals carry the same headers as everything else.
+ * Headers go in r->err_headers_out, which survives every status. */
+#include "handlers.h"
+#include "config.h"
+#include "delivery.h"
+#include "input.h"
+#include "log.h"
+#include "page.h"
+#include "password.h"
+#include "store.h"
+#include "token.h"
+
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_cookies.h>
+
+/* Every form of ours fits: an address of 254 bytes or two passwords of 72,
+ * each %-escaped, with room to spare. */
+#define FORM_MAX 4096
+#define COOKIE_NAME "pwreset_form"
+#define RETRY_AFTER "60"
+
+typedef enum { SERVE_REQUEST, SERVE_LINK, SERVE_UPDATE } serve_kind;
+
+static const char *csp;
+
+void pwreset_handlers_init(apr_pool_t *pconf)
+{
+    csp = pwreset_page_csp(pconf);
+}
+
+/* ---- responses ------------------------------------------------------ */
+
+static int send_page(request_rec *r, int status, const char *html)
+{
+    apr_table_t *h = r->err_headers_out;
+    apr_size_t len = strlen(html);
+
+    apr_table_setn(h, "Cache-Control", "no-store");
+    apr_table_setn(h, "Referrer-Policy", "no-referrer");
+    apr_table_setn(h, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(h, "Content-Security-Policy", csp);
+    r->status = status;
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_set_content_length(r, len);
+    if (!r->header_only) {
+        ap_rwrite(html, (int)len, r);
+    }
+    return OK;
+}
+
+static int send_notice(request_rec *r, int status, const char *title,
+                       const char *sentence)
+{
+    return send_page(r, status, pwreset_page_notice(r->pool, title, sentence));
+}
+
+static int send_invalid(request_rec *r, const pwreset_cfg *cfg)
+{
+    return send_page(r, HTTP_BAD_REQUEST,
+                     pwreset_page_invalid(r->pool, cfg->request_url));
+}
+
+static int send_unavailable(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER);
+    return send_notice(r, HTTP_SERVICE_UNAVAILABLE, "Please try again soon",
+                       "The service is unavailable for a moment. Please try "
+                       "again in a minute.");
+}
+
+static int send_server_error(request_rec *r)
+{
+    return send_notice(r, HTTP_INTERNAL_SERVER_ERROR, "Something went wrong",
+                       "The server could not do this. Please try again "
+                       "later.");
+}
+
+static int method_not_allowed(request_rec *r, const char *allow)
+{
+    apr_table_setn(r->err_headers_out, "Allow", allow);
+    return send_notice(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
+                       "This page only answers to the methods in the Allow "
+                       "header.");
+}
+
+/* ---- the form cookie ------------------------------------------------ */
+
+static void set_form_cookie(request_rec *r, const pwreset_cfg *cfg,
+                            const char *value, long max_age)
+{
+    int secure = !strcasecmp(ap_http_scheme(r), "https");
+
+    apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,
+                   COOKIE_NAME "=%s; Path=%s; Max-Age=%ld; HttpOnly; "
+                   "SameSite=Lax%s", value, cfg->update_url, max_age,
+                   secure ? "; Secure" : ""));
+}
+
+/* ---- reading input -------------------------------------------------- */
+
+static int is_form_type(const char *ct)
+{
+    static const char type[] = "application/x-www-form-urlencoded";
+    apr_size_t n = sizeof(type) - 1;
+
+    return ct && !strncasecmp(ct, type, n)
+           && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Read the whole body of a form POST into *body.  Returns OK or the status
+ * to answer with; never more than FORM_MAX bytes are kept. */
+static int read_body(request_rec *r, const char **body, apr_size_t *len)
+{
+    char *buf = apr_palloc(r->pool, FORM_MAX + 1);
+    apr_size_t got = 0;
+    long n;
+
+    if (!is_form_type(apr_table_get(r->headers_in, "Content-Type"))) {
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
+        return HTTP_BAD_REQUEST;
+    }
+    if (r->remaining > FORM_MAX) {
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    if (ap_should_client_block(r)) {
+        while ((n = ap_get_client_block(r, buf + got, FORM_MAX + 1 - got))
+               > 0) {
+            got += (apr_size_t)n;
+            if (got > FORM_MAX) {
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+        }
+        if (n < 0) {
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    buf[got] = '\0';
+    *body = buf;
+    *len = got;
+    return OK;
+}
+
+static const char *body_problem(int status)
+{
+    switch (status) {
+    case HTTP_UNSUPPORTED_MEDIA_TYPE:
+        return "The form must be sent as application/x-www-form-urlencoded.";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "The form was too large.";
+    default:
+        return "The form could not be read. Please use the form below.";
+    }
+}
+
+/* Read and parse a POSTed form holding exactly `names`.  Returns OK, or
+ * the status to answer with and *problem, the sentence to show. */
+static int read_form(request_rec *r, const char *const *names,
+                     const char **values, const char **problem)
+{
+    const char *body = NULL;
+    apr_size_t len = 0;
+    int status = read_body(r, &body, &len);
+
+    if (status != OK) {
+        if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+            /* Do not read the rest of a huge body just to keep the
+             * connection: close it instead. */
+            r->connection->keepalive = AP_CONN_CLOSE;
+        }
+        *problem = body_problem(status);
+        return status;
+    }
+    if (pwreset_form_parse(r->pool, body, len, names, values)
+        != PWRESET_FORM_OK) {
+        *problem = "The form was incomplete or malformed. Please use the "
+                   "form below.";
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}
+
+/* ---- settings ------------------------------------------------------- */
+
+static const char *missing_setting(const pwreset_cfg *cfg, serve_kind kind)
+{
+    if (!cfg->configured || !cfg->keys) {
+        return "PwResetSecretFile";
+    }
+    if (kind == SERVE_REQUEST && !cfg->link_url) {
+        return "PwResetLinkURL";
+    }
+    if (kind != SERVE_REQUEST && !cfg->update_url) {
+        return "PwResetUpdateURL";
+    }
+    if (kind != SERVE_LINK && !cfg->mail_from) {
+        return "PwResetMailFrom";
+    }
+    return NULL;
+}
+
+/* ---- pwreset-request ------------------------------------------------ */
+
+static const char *address_problem(pwreset_addr_status st)
+{
+    switch (st) {
+    case PWRESET_ADDR_EMPTY:
+        return "Please enter the email address of your account.";
+    case PWRESET_ADDR_TOO_LONG:
+        return "That address is too long to be an email address.";
+    default:
+        return "That is not a valid email address.";
+    }
+}
+
+static int serve_request(request_rec *r)
+{
+    static const char *const names[] = {"email", NULL};
+    const char *values[1], *problem = NULL, *email;
+    pwreset_addr_status st;
+    int status;
+
+    if (r->method_number == M_GET) {
+        return send_page(r, HTTP_OK, pwreset_page_request(r->pool, NULL));
+    }
+    if (r->method_number != M_POST) {
+        return method_not_allowed(r, "GET, HEAD, POST");
+    }
+    status = read_form(r, names, values, &problem);
+    if (status != OK) {
+        return send_page(r, status, pwreset_page_request(r->pool, problem));
+    }
+    email = pwreset_trim(r->pool, values[0]);
+    st = pwreset_addr_check(email);
+    if (st != PWRESET_ADDR_OK) {
+        return send_page(r, HTTP_BAD_REQUEST,
+                         pwreset_page_request(r->pool, address_problem(st)));
+    }
+    /* From here on, nothing depends on whether the address has an account:
+     * the delivery thread finds out, after this response is gone.  A full
+     * queue is logged there and answered the same way here. */
+    pwreset_delivery_reset(r->server, email, r->useragent_ip,
+                           r->request_time);
+    return send_page(r, HTTP_OK, pwreset_page_request_sent(r->pool));
+}
+
+/* ---- tokens against the store --------------------------------------- */
+
+typedef enum { CHECK_OK, CHECK_INVALID, CHECK_UNAVAILABLE } check_result;
+
+/* Verify a token and that its account still has the hash it was made for.
+ * On CHECK_OK, *user is that account. */
+static check_result check_token(request_rec *r, const pwreset_cfg *cfg,
+                                const char *token, pwreset_purpose purpose,
+                                pwreset_user **user)
+{
+    pwreset_claims claims;
+    pwreset_token_status st;
+    ap_dbd_t *dbd;
+
+    st = pwreset_token_verify(r->pool, cfg->keys, token, purpose,
+                              (long)apr_time_sec(r->request_time), &claims);
+    if (st != PWRESET_TOKEN_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0110: %s token "
+                      "refused: %s", purpose == PWRESET_PURPOSE_LINK
+                      ? "link" : "form", pwreset_token_status_str(st));
+        return CHECK_INVALID;
+    }
+    dbd = pwreset_store_acquire(r);
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0102: no database "
+                      "connection");
+        return CHECK_UNAVAILABLE;
+    }
+    if (pwreset_store_by_name(r->pool, r->server, dbd, claims.sub, user)
+        != APR_SUCCESS) {
+        return CHECK_UNAVAILABLE;
+    }
+    if (!*user) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0111: token refused: "
+                      "user %s no longer exists", claims.sub);
+        return CHECK_INVALID;
+    }
+    if (!pwreset_token_matches(r->pool, &claims, (*user)->hash)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0112: token refused: "
+                      "the password of user %s changed since it was made",
+                      claims.sub);
+        return CHECK_INVALID;
+    }
+    return CHECK_OK;
+}
+
+static int answer_check(request_rec *r, const pwreset_cfg *cfg,
+                        check_result res)
+{
+    return res == CHECK_UNAVAILABLE ? send_unavailable(r)
+                                    : send_invalid(r, cfg);
+}
+
+/* ---- pwreset-link --------------------------------------------------- */
+
+/* The mailed token must never reach a log: take it out of everything that
+ * mod_log_config and the error log read, before anything is logged. */
+static void hide_query(request_rec *r)
+{
+    const char *hidden = "token=[hidden]";
+    const char *path = r->parsed_uri.path ? r->parsed_uri.path : r->uri;
+
+    if (!r->args) {
+        return;
+    }
+    r->args = apr_pstrdup(r->pool, hidden);
+    r->parsed_uri.query = r->args;
+    r->unparsed_uri = apr_pstrcat(r->pool, path, "?", hidden, NULL);
+    r->the_request = apr_pstrcat(r->pool, r->method, " ", r->unparsed_uri,
+                                 r->assbackwards ? "" : " ", r->protocol,
+                                 NULL);
+}
+
+static int serve_link(request_rec *r, const pwreset_cfg *cfg)
+{
+    static const char *const names[] = {"token", NULL};
+    const char *values[1], *args = r->args ? r->args : "";
+    const pwreset_key *key;
+    const char *form_token;
+    pwreset_user *user = NULL;
+    check_result res;
+
+    hide_query(r);
+    if (r->method_number != M_GET) {
+        return method_not_allowed(r, "GET, HEAD");
+    }
+    if (pwreset_form_parse(r->pool, args, strlen(args), names, values)
+        != PWRESET_FORM_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0113: link without "
+                      "exactly one token parameter");
+        return send_invalid(r, cfg);
+    }
+    res = check_token(r, cfg, values[0], PWRESET_PURPOSE_LINK, &user);
+    if (res != CHECK_OK) {
+        return answer_check(r, cfg, res);
+    }
+    /* A GET changes nothing: the link stays usable until the password
+     * changes.  The form token moves into a cookie and the mailed one
+     * leaves the address bar. */
+    key = &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key);
+    form_token = pwreset_token_issue(r->pool, key, PWRESET_PURPOSE_FORM,
+                                     user->username, user->hash,
+                                     (long)apr_time_sec(r->request_time),
+                                     cfg->form_lifetime);
+    if (!form_token) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0114: could not make "
+                      "a form token for user %s", user->username);
+        return send_server_error(r);
+    }
+    set_form_cookie(r, cfg, form_token, cfg->form_lifetime);
+    apr_table_setn(r->headers_out, "Location", cfg->update_url);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0115: reset link of user "
+                  "%s accepted", user->username);
+    return send_notice(r, HTTP_SEE_OTHER, "Choose a new password",
+                       "Continue to the new-password form.");
+}
+
+/* ---- pwreset-update ------------------------------------------------- */
+
+static int update_post(request_rec *r, const pwreset_cfg *cfg,
+                       pwreset_user *user)
+{
+    static const char *const names[] = {"password", "confirm", NULL};
+    const char *values[2], *problem = NULL, *hash;
+    ap_dbd_t *dbd;
+    int status, changed = 0;
+
+    status = read_form(r, names, values, &problem);
+    if (status == OK) {
+        problem = pwreset_password_check(values[0], values[1],
+                                         cfg->min_length);
+        status = problem ? HTTP_UNPROCESSABLE_ENTITY : OK;
+    }
+    if (status != OK) {
+        return send_page(r, status, pwreset_page_update(r->pool,
+                         user->username, problem, cfg->min_length));
+    }
+    hash = pwreset_password_hash(r->pool, values[0], cfg->bcrypt_cost);
+    if (!hash) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0116: bcrypt failed");
+        return send_server_error(r);
+    }
+    dbd = pwreset_store_acquire(r);
+    if (!dbd || pwreset_store_update(r->pool, r->server, dbd, user->username,
+                                     user->hash, hash, &changed)
+                    != APR_SUCCESS) {
+        return send_unavailable(r);
+    }
+    if (!changed) {
+        /* Another tab with the same link won the compare-and-swap. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0117: password of "
+                      "user %s changed concurrently; this form lost",
+                      user->username);
+        return send_invalid(r, cfg);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "PWR0118: password of user "
+                  "%s changed", user->username);
+    set_form_cookie(r, cfg, "", 0);
+    pwreset_delivery_changed(r->server, user->username, user->email,
+                             r->useragent_ip, r->request_time);
+    return send_page(r, HTTP_OK, pwreset_page_changed(r->pool));
+}
+
+static int serve_update(request_rec *r, const pwreset_cfg *cfg)
+{
+    const char *token = NULL;
+    pwreset_user *user = NULL;
+    check_result res;
+
+    if (r->method_number != M_GET && r->method_number != M_POST) {
+        return method_not_allowed(r, "GET, HEAD, POST");
+    }
+    if (ap_cookie_read(r, COOKIE_NAME, &token, 0) != APR_SUCCESS || !token
+        || !*token) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0119: new-password "
+                      "form asked for without a form cookie");
+        return send_invalid(r, cfg);
+    }
+    res = check_token(r, cfg, token, PWRESET_PURPOSE_FORM, &user);
+    if (res != CHECK_OK) {
+        if (res == CHECK_INVALID) {
+            set_form_cookie(r, cfg, "", 0);
+        }
+        return answer_check(r, cfg, res);
+    }
+    if (r->method_number == M_GET) {
+        return send_page(r, HTTP_OK, pwreset_page_update(r->pool,
+                         user->username, NULL, cfg->min_length));
+    }
+    return update_post(r, cfg, user);
+}
+
+/* ---- the hook ------------------------------------------------------- */
+
+int pwreset_handler(request_rec *r)
+{
+    const pwreset_cfg *cfg;
+    const char *missing;
+    serve_kind kind;
+
+    if (!r->handler) {
+        return DECLINED;
+    }
+    if (!strcmp(r->handler, "pwreset-request")) {
+        kind = SERVE_REQUEST;
+    }
+    else if (!strcmp(r->handler, "pwreset-link")) {
+        kind = SERVE_LINK;
+    }
+    else if (!strcmp(r->handler, "pwreset-update")) {
+        kind = SERVE_UPDATE;
+    }
+    else {
+        return DECLINED;
+    }
+    cfg = pwreset_cfg_get(r->server);
+    if (kind == SERVE_LINK) {
+        hide_query(r);
+    }
+    missing = missing_setting(cfg, kind);
+    if (missing) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0101: %s cannot serve: "
+                      "%s is not set for this server", r->handler, missing);
+        return send_server_error(r);
+    }
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
+    switch (kind) {
+    case SERVE_REQUEST:
+        return serve_request(r);
+    case SERVE_LINK:
+        return serve_link(r, cfg);
+    default:
+        return serve_update(r, cfg);
+    }
+}

@@ -1,0 +1,278 @@
+/* Reset tokens.  See token.h.
+ *
+ * libjwt 1.10 takes the algorithm from the token, never checks exp and reads
+ * a non-integer exp as 0.  So the signature is checked here first, with our
+ * own HMAC-SHA-256 over the signing input and a constant-time compare, which
+ * pins HS256 whatever the header says; libjwt then parses the claims under
+ * the key that matched, and the header must still say HS256 with that key's
+ * kid.  exp is read from its JSON text, which must be a plain integer. */
+#include "token.h"
+
+#include <apr_base64.h>
+#include <apr_strings.h>
+#include <jwt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLAIM_PURPOSE "pwr"
+#define CLAIM_FINGERPRINT "pwh"
+#define FINGERPRINT_BYTES 16
+
+static const char *const purpose_names[] = {"link", "form"};
+
+static char *b64url(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+{
+    char *out = apr_palloc(p, apr_base64_encode_len((int)len));
+    char *c;
+
+    apr_base64_encode_binary(out, data, (int)len);
+    for (c = out; *c && *c != '='; c++) {
+        if (*c == '+') {
+            *c = '-';
+        }
+        else if (*c == '/') {
+            *c = '_';
+        }
+    }
+    *c = '\0';
+    return out;
+}
+
+apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,
+                              const unsigned char *bytes, apr_size_t len)
+{
+    static const char kid_label[] = "mod_pwreset kid v1";
+    static const char fp_label[] = "mod_pwreset fingerprint v1";
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    unsigned int dlen = sizeof(key->fp_key);
+    EVP_MD_CTX *md;
+
+    if (len < PWRESET_KEY_MIN) {
+        return APR_EINVAL;
+    }
+    key->bytes = bytes;
+    key->len = len;
+
+    /* kid = first 12 bytes of SHA-256(label || key): names the key by its
+     * contents, so reordering or moving files changes nothing. */
+    md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)
+        || !EVP_DigestUpdate(md, kid_label, sizeof(kid_label))
+        || !EVP_DigestUpdate(md, bytes, len)
+        || !EVP_DigestFinal_ex(md, digest, NULL)) {
+        EVP_MD_CTX_free(md);
+        return APR_EGENERAL;
+    }
+    EVP_MD_CTX_free(md);
+    key->kid = b64url(p, digest, 12);
+
+    if (!HMAC(EVP_sha256(), bytes, (int)len, (const unsigned char *)fp_label,
+              sizeof(fp_label) - 1, key->fp_key, &dlen)) {
+        return APR_EGENERAL;
+    }
+    OPENSSL_cleanse(digest, sizeof(digest));
+    return APR_SUCCESS;
+}
+
+const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
+                                const char *hash)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+
+    if (!HMAC(EVP_sha256(), key->fp_key, sizeof(key->fp_key),
+              (const unsigned char *)hash, strlen(hash), mac, &len)) {
+        return NULL;
+    }
+    return b64url(p, mac, FINGERPRINT_BYTES);
+}
+
+const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
+                                pwreset_purpose purpose, const char *sub,
+                                const char *hash, long now, long lifetime)
+{
+    const char *fp = pwreset_fingerprint(p, key, hash);
+    const char *result = NULL;
+    jwt_t *jwt = NULL;
+    char *raw;
+
+    if (!fp || jwt_new(&jwt)) {
+        return NULL;
+    }
+    if (!jwt_add_header(jwt, "kid", key->kid)
+        && !jwt_add_grant(jwt, "sub", sub)
+        && !jwt_add_grant_int(jwt, "iat", now)
+        && !jwt_add_grant_int(jwt, "exp", now + lifetime)
+        && !jwt_add_grant(jwt, CLAIM_PURPOSE, purpose_names[purpose])
+        && !jwt_add_grant(jwt, CLAIM_FINGERPRINT, fp)
+        && !jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len)
+        && (raw = jwt_encode_str(jwt)) != NULL) {
+        result = apr_pstrdup(p, raw);
+        free(raw);
+    }
+    jwt_free(jwt); /* also scrubs libjwt's copy of the key */
+    return result;
+}
+
+/* Only the base64url alphabet and exactly two dots. */
+static int token_shape_ok(const char *t, apr_size_t *signing_len)
+{
+    apr_size_t dots = 0, len = 0;
+
+    for (; t[len]; len++) {
+        char c = t[len];
+        if (c == '.') {
+            if (++dots == 2) {
+                *signing_len = len;
+            }
+        }
+        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                   || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            return 0;
+        }
+        if (len >= PWRESET_TOKEN_MAX) {
+            return 0;
+        }
+    }
+    return dots == 2 && t[0] != '.';
+}
+
+static const pwreset_key *find_signer(apr_pool_t *p,
+                                      const apr_array_header_t *keys,
+                                      const char *token, apr_size_t slen)
+{
+    const char *sig = token + slen + 1;
+    apr_size_t siglen = strlen(sig);
+    const pwreset_key *found = NULL;
+
+    for (int i = 0; i < keys->nelts; i++) {
+        const pwreset_key *k = &APR_ARRAY_IDX(keys, i, pwreset_key);
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int mlen = 0;
+        const char *expect;
+
+        if (!HMAC(EVP_sha256(), k->bytes, (int)k->len,
+                  (const unsigned char *)token, slen, mac, &mlen)) {
+            continue;
+        }
+        expect = b64url(p, mac, mlen);
+        /* Every key is tried, so the time taken says nothing of which. */
+        if (strlen(expect) == siglen && !CRYPTO_memcmp(expect, sig, siglen)
+            && !found) {
+            found = k;
+        }
+    }
+    return found;
+}
+
+/* A claim that must be a JSON integer: libjwt would read "1e9", "12.5" or
+ * "\"9999999999\"" as 0 or worse, so its JSON text is checked. */
+static int integer_claim(jwt_t *jwt, const char *name, long *out)
+{
+    char *json = jwt_get_grants_json(jwt, name);
+    int ok = 0;
+
+    if (json) {
+        apr_size_t n = strlen(json);
+        ok = n > 0 && n < 16 && strspn(json, "0123456789") == n;
+        if (ok) {
+            *out = strtol(json, NULL, 10);
+        }
+        free(json);
+    }
+    return ok;
+}
+
+static pwreset_token_status read_claims(apr_pool_t *p, jwt_t *jwt,
+                                        const pwreset_key *key,
+                                        pwreset_purpose purpose, long now,
+                                        pwreset_claims *c)
+{
+    const char *kid = jwt_get_header(jwt, "kid");
+    const char *sub = jwt_get_grant(jwt, "sub");
+    const char *pur = jwt_get_grant(jwt, CLAIM_PURPOSE);
+    const char *fp = jwt_get_grant(jwt, CLAIM_FINGERPRINT);
+
+    if (jwt_get_alg(jwt) != JWT_ALG_HS256 || !kid || strcmp(kid, key->kid)) {
+        return PWRESET_TOKEN_BAD_HEADER;
+    }
+    if (!sub || !*sub || !pur || strcmp(pur, purpose_names[purpose]) || !fp
+        || !integer_claim(jwt, "exp", &c->exp)
+        || !integer_claim(jwt, "iat", &c->iat)) {
+        return PWRESET_TOKEN_BAD_CLAIMS;
+    }
+    if (c->exp <= now) {
+        return PWRESET_TOKEN_EXPIRED;
+    }
+    c->sub = apr_pstrdup(p, sub);
+    c->fingerprint = apr_pstrdup(p, fp);
+    c->key = key;
+    return PWRESET_TOKEN_OK;
+}
+
+pwreset_token_status pwreset_token_verify(apr_pool_t *p,
+                                          const apr_array_header_t *keys,
+                                          const char *token,
+                                          pwreset_purpose purpose, long now,
+                                          pwreset_claims *claims)
+{
+    const pwreset_key *key;
+    apr_size_t slen = 0;
+    pwreset_token_status st;
+    jwt_t *jwt = NULL;
+
+    memset(claims, 0, sizeof(*claims));
+    if (!token || !keys || !token_shape_ok(token, &slen)) {
+        return PWRESET_TOKEN_MALFORMED;
+    }
+    key = find_signer(p, keys, token, slen);
+    if (!key) {
+        return PWRESET_TOKEN_BAD_SIGNATURE;
+    }
+    if (jwt_decode(&jwt, token, key->bytes, (int)key->len) || !jwt) {
+        return PWRESET_TOKEN_BAD_HEADER;
+    }
+    st = read_claims(p, jwt, key, purpose, now, claims);
+    jwt_free(jwt);
+    if (st != PWRESET_TOKEN_OK) {
+        memset(claims, 0, sizeof(*claims));
+    }
+    return st;
+}
+
+int pwreset_token_matches(apr_pool_t *p, const pwreset_claims *claims,
+                          const char *hash)
+{
+    const char *fp;
+    apr_size_t n;
+
+    if (!claims->key || !claims->fingerprint || !hash) {
+        return 0;
+    }
+    fp = pwreset_fingerprint(p, claims->key, hash);
+    n = strlen(claims->fingerprint);
+    return fp && strlen(fp) == n && !CRYPTO_memcmp(fp, claims->fingerprint, n);
+}
+
+const char *pwreset_token_status_str(pwreset_token_status st)
+{
+    switch (st) {
+    case PWRESET_TOKEN_OK:
+        return "valid";
+    case PWRESET_TOKEN_MALFORMED:
+        return "malformed";
+    case PWRESET_TOKEN_BAD_SIGNATURE:
+        return "signature not made by any listed key";
+    case PWRESET_TOKEN_BAD_HEADER:
+        return "algorithm or key id refused";
+    case PWRESET_TOKEN_BAD_CLAIMS:
+        return "claims missing, mistyped or for another purpose";
+    case PWRESET_TOKEN_EXPIRED:
+        return "expired";
+    }
+    return "unknown";
+}

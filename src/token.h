@@ -1,0 +1,75 @@
+/* Reset tokens: HS256 JWTs made and checked with libjwt and libcrypto.
+ *
+ * A token names an account (sub), says what it is for (the mailed link or
+ * the new-password form), when it expires, and carries a fingerprint of the
+ * account's password hash as it was when the token was made.  Changing the
+ * password changes the hash, which kills every earlier token: single use
+ * without a token table.  Pure: APR, libjwt and libcrypto only. */
+#ifndef PWRESET_TOKEN_H
+#define PWRESET_TOKEN_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#define PWRESET_KEY_MIN 32
+#define PWRESET_TOKEN_MAX 4096
+
+typedef struct {
+    const unsigned char *bytes;
+    apr_size_t len;
+    const char *kid;                 /* derived from the bytes */
+    unsigned char fp_key[32];        /* derived key for hash fingerprints */
+} pwreset_key;
+
+typedef enum {
+    PWRESET_PURPOSE_LINK = 0,        /* the token in the mailed link */
+    PWRESET_PURPOSE_FORM             /* the token in the form cookie */
+} pwreset_purpose;
+
+typedef enum {
+    PWRESET_TOKEN_OK = 0,
+    PWRESET_TOKEN_MALFORMED,
+    PWRESET_TOKEN_BAD_SIGNATURE,     /* no listed key made it */
+    PWRESET_TOKEN_BAD_HEADER,        /* alg other than HS256, kid mismatch */
+    PWRESET_TOKEN_BAD_CLAIMS,        /* missing, mistyped or wrong purpose */
+    PWRESET_TOKEN_EXPIRED
+} pwreset_token_status;
+
+typedef struct {
+    const char *sub;
+    const char *fingerprint;
+    long iat, exp;
+    const pwreset_key *key;          /* the key that verified the token */
+} pwreset_claims;
+
+/* Fill a key from its bytes (which must outlive it); derives kid and the
+ * fingerprint key.  Returns APR_EINVAL when shorter than PWRESET_KEY_MIN. */
+apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,
+                              const unsigned char *bytes, apr_size_t len);
+
+/* The fingerprint of a password hash under a key, base64url. */
+const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
+                                const char *hash);
+
+/* A signed token, or NULL when libjwt fails. */
+const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
+                                pwreset_purpose purpose, const char *sub,
+                                const char *hash, long now, long lifetime);
+
+/* Check signature (against every key in `keys`, an array of pwreset_key),
+ * algorithm, kid, purpose and expiry.  Does not look at the account: call
+ * pwreset_token_matches() with its current hash afterwards. */
+pwreset_token_status pwreset_token_verify(apr_pool_t *p,
+                                          const apr_array_header_t *keys,
+                                          const char *token,
+                                          pwreset_purpose purpose, long now,
+                                          pwreset_claims *claims);
+
+/* 1 when the token was made for this very password hash. */
+int pwreset_token_matches(apr_pool_t *p, const pwreset_claims *claims,
+                          const char *hash);
+
+/* For logs: a short word for a status. */
+const char *pwreset_token_status_str(pwreset_token_status st);
+
+#endif
