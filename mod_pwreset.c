@@ -11,6 +11,7 @@
 #include "src/log.h"
 #include "src/store.h"
 
+#include <apr_strings.h>
 #include <http_config.h>
 #include <http_core.h>
 #include <http_log.h>
@@ -49,17 +50,29 @@ static void pwreset_test_config(apr_pool_t *pconf, server_rec *s)
     }
 }
 
+static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, void *dbd_cfg,
+                         server_rec *s, const char *sql, const char *label)
+{
+    const char *key = apr_psprintf(ptemp, "%pp %s", dbd_cfg, label);
+
+    if (!apr_hash_get(done, key, APR_HASH_KEY_STRING)) {
+        apr_hash_set(done, key, APR_HASH_KEY_STRING, key);
+        pwreset_store_prepare(s, sql, label);
+    }
+}
+
 /* Runs before mod_dbd's post_config, which prepares what it was handed:
  * only servers where the module is configured get our statements, since a
  * statement that fails to prepare takes the server's connections down. */
 static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
+    apr_hash_t *done = apr_hash_make(ptemp);
+    module *dbd;
     server_rec *sp;
     int rc;
 
     (void)plog;
-    (void)ptemp;
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
@@ -68,16 +81,22 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return rc;
     }
     pwreset_handlers_init(pconf);
+    dbd = ap_find_linked_module("mod_dbd.c");
     for (sp = s; sp; sp = sp->next) {
         pwreset_cfg *cfg = pwreset_cfg_get(sp);
+        /* Virtual hosts without DBD directives share the main server's
+         * mod_dbd configuration: hand each statement to it once. */
+        void *dbd_cfg = ap_get_module_config(sp->module_config, dbd);
 
         if (!cfg->configured) {
             continue;
         }
         pwreset_cfg_finalize(cfg, pconf);
-        pwreset_store_prepare(sp, cfg->q_by_email, PWRESET_Q_BY_EMAIL);
-        pwreset_store_prepare(sp, cfg->q_by_name, PWRESET_Q_BY_NAME);
-        pwreset_store_prepare(sp, cfg->q_update, PWRESET_Q_UPDATE);
+        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_email,
+                     cfg->l_by_email);
+        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_name,
+                     cfg->l_by_name);
+        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_update, cfg->l_update);
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, "PWR0002: statements handed "
                  "to mod_dbd for every configured server");

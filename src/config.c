@@ -7,7 +7,9 @@
 #include "log.h"
 #include "token.h"
 
+#include <apr_escape.h>
 #include <apr_file_io.h>
+#include <apr_md5.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include <http_log.h>
@@ -76,6 +78,15 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
+static const char *statement_label(apr_pool_t *p, const char *prefix,
+                                   const char *sql)
+{
+    unsigned char digest[APR_MD5_DIGESTSIZE];
+
+    apr_md5(digest, sql, strlen(sql));
+    return apr_pstrcat(p, prefix, apr_pescape_hex(p, digest, 8, 0), NULL);
+}
+
 void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
 {
     if (!c->sendmail) {
@@ -106,6 +117,9 @@ void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
         c->q_update = "UPDATE users SET password = %s "
                       "WHERE username = %s AND password = %s";
     }
+    c->l_by_email = statement_label(p, "pwreset_by_email_", c->q_by_email);
+    c->l_by_name = statement_label(p, "pwreset_by_name_", c->q_by_name);
+    c->l_update = statement_label(p, "pwreset_update_", c->q_update);
 }
 
 pwreset_cfg *pwreset_cfg_get(server_rec *s)

@@ -27,11 +27,12 @@ typedef struct {
     const char *q_by_email;
     const char *q_by_name;
     const char *q_update;
+    /* mod_dbd labels, derived from the SQL: servers that share a mod_dbd
+     * configuration but not the statements never collide. */
+    const char *l_by_email;
+    const char *l_by_name;
+    const char *l_update;
 } pwreset_cfg;
-
-#define PWRESET_Q_BY_EMAIL "pwreset_user_by_email"
-#define PWRESET_Q_BY_NAME "pwreset_user_by_name"
-#define PWRESET_Q_UPDATE "pwreset_update"
 
 extern const command_rec pwreset_cmds[];
 

@@ -324,16 +324,17 @@ static void hide_query(request_rec *r)
                                  NULL);
 }
 
-static int serve_link(request_rec *r, const pwreset_cfg *cfg)
+/* `args` is the query string as it came, before hide_query(). */
+static int serve_link(request_rec *r, const pwreset_cfg *cfg,
+                      const char *args)
 {
     static const char *const names[] = {"token", NULL};
-    const char *values[1], *args = r->args ? r->args : "";
+    const char *values[1];
     const pwreset_key *key;
     const char *form_token;
     pwreset_user *user = NULL;
     check_result res;
 
-    hide_query(r);
     if (r->method_number != M_GET) {
         return method_not_allowed(r, "GET, HEAD");
     }
@@ -448,7 +449,7 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
 int pwreset_handler(request_rec *r)
 {
     const pwreset_cfg *cfg;
-    const char *missing;
+    const char *missing, *args = r->args ? r->args : "";
     serve_kind kind;
 
     if (!r->handler) {
@@ -481,7 +482,7 @@ int pwreset_handler(request_rec *r)
     case SERVE_REQUEST:
         return serve_request(r);
     case SERVE_LINK:
-        return serve_link(r, cfg);
+        return serve_link(r, cfg, args);
     default:
         return serve_update(r, cfg);
     }

@@ -102,10 +102,11 @@ static const char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
     /* "plus" turns '+' into a space.  A decoded NUL is refused whatever
      * apr_unescape_url() makes of %00. */
     rv = apr_unescape_url(out, raw, APR_ESCAPE_STRING, NULL, NULL, 1, &len);
-    if (rv == APR_EINVAL || rv == APR_BADCH || memchr(out, '\0', len)) {
+    /* len counts the terminating NUL; any NUL before it came from %00. */
+    if (rv == APR_EINVAL || rv == APR_BADCH || len == 0
+        || memchr(out, '\0', len - 1)) {
         return NULL;
     }
-    out[len] = '\0';
     return out;
 }
 

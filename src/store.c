@@ -106,7 +106,8 @@ apr_status_t pwreset_store_by_email(apr_pool_t *p, server_rec *s,
                                     ap_dbd_t *dbd, const char *email,
                                     apr_array_header_t **users)
 {
-    return select_users(p, s, dbd, PWRESET_Q_BY_EMAIL, email, users);
+    return select_users(p, s, dbd, pwreset_cfg_get(s)->l_by_email, email,
+                        users);
 }
 
 apr_status_t pwreset_store_by_name(apr_pool_t *p, server_rec *s,
@@ -114,8 +115,8 @@ apr_status_t pwreset_store_by_name(apr_pool_t *p, server_rec *s,
                                    pwreset_user **user)
 {
     apr_array_header_t *users;
-    apr_status_t rv = select_users(p, s, dbd, PWRESET_Q_BY_NAME, username,
-                                   &users);
+    apr_status_t rv = select_users(p, s, dbd, pwreset_cfg_get(s)->l_by_name,
+                                   username, &users);
 
     *user = NULL;
     if (rv == APR_SUCCESS && users->nelts > 0) {
@@ -129,7 +130,7 @@ apr_status_t pwreset_store_update(apr_pool_t *p, server_rec *s,
                                   const char *old_hash, const char *new_hash,
                                   int *changed)
 {
-    apr_dbd_prepared_t *st = statement(s, dbd, PWRESET_Q_UPDATE);
+    apr_dbd_prepared_t *st = statement(s, dbd, pwreset_cfg_get(s)->l_update);
     int rows = 0, rc;
 
     *changed = 0;

@@ -61,7 +61,7 @@ apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,
      * contents, so reordering or moving files changes nothing. */
     md = EVP_MD_CTX_new();
     if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)
-        || !EVP_DigestUpdate(md, kid_label, sizeof(kid_label))
+        || !EVP_DigestUpdate(md, kid_label, sizeof(kid_label) - 1)
         || !EVP_DigestUpdate(md, bytes, len)
         || !EVP_DigestFinal_ex(md, digest, NULL)) {
         EVP_MD_CTX_free(md);

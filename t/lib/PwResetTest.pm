@@ -1,0 +1,235 @@
+package PwResetTest;
+# Helpers shared by the tests: the user table, the captured mail, forged
+# tokens built the way DESIGN.md describes them, and a browser-like client.
+use strict;
+use warnings FATAL => 'all';
+use Exporter 'import';
+use File::Basename qw(dirname);
+use File::Spec;
+use Cwd qw(abs_path);
+use DBI;
+use Digest::SHA qw(sha256 hmac_sha256 hmac_sha512);
+use MIME::Base64 qw(encode_base64 decode_base64);
+use MIME::QuotedPrint qw(decode_qp);
+use JSON::PP;
+use Time::HiRes qw(sleep time);
+
+our @EXPORT_OK = qw(t_dir db add_user user_hash reset_users clear_mail
+    mail_files wait_mails parse_mail link_in key_bytes kid fingerprint
+    make_token browser url hash_password log_text wait_log);
+
+my $T = abs_path(File::Spec->catdir(dirname(__FILE__), '..'));
+
+sub t_dir     { $T }
+sub db_path   { "$T/var/users.db" }
+sub mail_dir  { "$T/var/mail" }
+
+# Create the state the server needs before it starts.
+sub setup_state {
+    mkdir "$T/var";
+    mkdir mail_dir();
+    my $schema = do {
+        local $/;
+        open my $fh, '<', "$T/../conf/schema.sql" or die "schema.sql: $!";
+        <$fh>;
+    };
+    my $dbh = db();
+    $dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
+}
+
+sub db {
+    my $dbh = DBI->connect('dbi:SQLite:dbname=' . db_path(), '', '',
+        { RaiseError => 1, AutoCommit => 1, PrintError => 0 });
+    $dbh->sqlite_busy_timeout(10_000);
+    return $dbh;
+}
+
+sub hash_password {
+    my ($password) = @_;
+    open my $fh, '-|', 'htpasswd', '-nbB', '-C', '4', 'x', $password
+        or die "htpasswd: $!";
+    my $line = <$fh>;
+    close $fh;
+    chomp $line;
+    $line =~ s/^x://;
+    return $line;
+}
+
+sub add_user {
+    my ($name, $email, $password) = @_;
+    db()->do('INSERT OR REPLACE INTO users (username, email, password) '
+        . 'VALUES (?, ?, ?)', undef, $name, $email, hash_password($password));
+}
+
+sub user_hash {
+    my ($name) = @_;
+    my ($h) = db()->selectrow_array(
+        'SELECT password FROM users WHERE username = ?', undef, $name);
+    return $h;
+}
+
+sub reset_users {
+    db()->do('DELETE FROM users');
+    clear_mail();
+}
+
+sub clear_mail {
+    unlink glob(mail_dir() . '/*.eml');
+}
+
+sub mail_files {
+    return sort glob(mail_dir() . '/*.eml');
+}
+
+# Wait until at least $n messages are there; the module mails from a
+# background thread, after the response.
+sub wait_mails {
+    my ($n, $timeout) = @_;
+    my $until = time + ($timeout // 15);
+    my @files;
+    while (1) {
+        @files = mail_files();
+        last if @files >= $n || time > $until;
+        sleep 0.05;
+    }
+    return map { parse_mail($_) } @files;
+}
+
+sub parse_headers {
+    my ($text) = @_;
+    $text =~ s/\n[ \t]+/ /g;
+    my (%h, @order);
+    for my $line (split /\n/, $text) {
+        my ($k, $v) = $line =~ /^([^:]+):\s*(.*)$/ or next;
+        push @order, $k;
+        push @{ $h{lc $k} }, $v;
+    }
+    return (\%h, \@order);
+}
+
+sub parse_mail {
+    my ($file) = @_;
+    my $raw = do { local $/; open my $fh, '<', $file or die $!; <$fh> };
+    my ($head, $body) = split /\n\n/, $raw, 2;
+    my ($h, $order) = parse_headers($head);
+    my %mail = (file => $file, raw => $raw, head => $head, headers => $h,
+                order => $order);
+    my ($boundary) = ($h->{'content-type'}[0] // '') =~ /boundary="([^"]+)"/;
+    if ($boundary) {
+        for my $part (split /^--\Q$boundary\E(?:--)?\n/m, $body) {
+            my ($ph, $pb) = split /\n\n/, $part, 2;
+            next unless defined $pb;
+            my ($phh) = parse_headers($ph);
+            my $ct = $phh->{'content-type'}[0] // '';
+            my $te = $phh->{'content-transfer-encoding'}[0] // '';
+            my $decoded = lc $te eq 'quoted-printable' ? decode_qp($pb) : $pb;
+            $mail{text} = $decoded if $ct =~ m{^text/plain};
+            $mail{html} = $decoded if $ct =~ m{^text/html};
+            push @{ $mail{parts} }, { headers => $phh, body => $decoded };
+        }
+    }
+    return \%mail;
+}
+
+sub link_in {
+    my ($text) = @_;
+    my ($link) = $text =~ m{(https?://\S+?token=[A-Za-z0-9._-]+)};
+    return $link;
+}
+
+sub key_bytes {
+    my ($name) = @_;
+    my $bytes = do {
+        local $/;
+        open my $fh, '<', "$T/conf/keys/$name.key" or die "$name.key: $!";
+        <$fh>;
+    };
+    $bytes =~ s/\n\z//;
+    return $bytes;
+}
+
+sub b64url {
+    my ($data) = @_;
+    my $b = encode_base64($data, '');
+    $b =~ tr{+/}{-_};
+    $b =~ s/=+\z//;
+    return $b;
+}
+
+sub kid { b64url(substr(sha256('mod_pwreset kid v1' . $_[0]), 0, 12)) }
+
+sub fingerprint {
+    my ($key, $hash) = @_;
+    my $fp_key = hmac_sha256('mod_pwreset fingerprint v1', $key);
+    return b64url(substr(hmac_sha256($hash, $fp_key), 0, 16));
+}
+
+# A token as the module makes it, with any part overridden:
+#   make_token(key => 'current', sub => 'alice', purpose => 'link',
+#              hash => ..., exp => ..., alg => 'HS512', header => {...},
+#              claims => {...}, drop => ['exp'])
+sub make_token {
+    my (%a) = @_;
+    my $key = key_bytes($a{key} // 'current');
+    my $now = time;
+    my %header = (typ => 'JWT', alg => $a{alg} // 'HS256', kid => kid($key));
+    my %claims = (
+        sub => $a{sub} // 'alice',
+        iat => int($now),
+        exp => exists $a{exp} ? $a{exp} : int($now) + 600,
+        pwr => $a{purpose} // 'link',
+        pwh => fingerprint($key, $a{hash} // user_hash($a{sub} // 'alice')),
+    );
+    %header = (%header, %{ $a{header} || {} });
+    %claims = (%claims, %{ $a{claims} || {} });
+    delete $claims{$_} for @{ $a{drop} || [] };
+    my $json = JSON::PP->new->canonical;
+    my $input = b64url($json->encode(\%header)) . '.'
+              . b64url($json->encode(\%claims));
+    my $alg = $header{alg};
+    my $sig = $alg eq 'HS256' ? hmac_sha256($input, $key)
+            : $alg eq 'HS512' ? hmac_sha512($input, $key)
+            : '';
+    return $input . '.' . b64url($sig);
+}
+
+# A client that behaves like a browser for our purposes: keeps cookies,
+# never follows redirects (the tests look at them).
+sub browser {
+    require LWP::UserAgent;
+    require HTTP::Cookies;
+    my $ua = LWP::UserAgent->new(requests_redirectable => [],
+        cookie_jar => HTTP::Cookies->new, timeout => 30);
+    return $ua;
+}
+
+# Absolute URL of a path on the main server or on a named virtual host.
+sub url {
+    my ($path, $vhost) = @_;
+    require Apache::TestRequest;
+    Apache::TestRequest::module($vhost // 'default');
+    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
+    Apache::TestRequest::module('default');
+    return "http://$hostport$path";
+}
+
+sub log_text {
+    my ($name) = @_;
+    open my $fh, '<', "$T/logs/$name" or return '';
+    local $/;
+    return <$fh>;
+}
+
+# Wait for a line matching $re to appear in the error log after offset $from.
+sub wait_log {
+    my ($re, $from, $timeout) = @_;
+    my $until = time + ($timeout // 15);
+    while (time <= $until) {
+        my $text = substr(log_text('error_log'), $from // 0);
+        return $1 // $& if $text =~ $re;
+        sleep 0.05;
+    }
+    return undef;
+}
+
+1;
