@@ -1,0 +1,29 @@
+# A sendmail that fails or is missing changes nothing the user sees; the
+# failure is logged with the username, never the token or the address.
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test qw(-withtestmore);
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use PwResetTest qw(reset_users add_user browser url log_text wait_log);
+use HTTP::Request::Common qw(POST);
+
+plan tests => 10;
+
+reset_users();
+add_user('carol', 'carol@example.org', 'password of carol');
+
+my $normal = browser()->request(POST url('/reset/request'), [email => 'nobody@example.org']);
+
+for my $case (['pwreset_tempfail', qr/(PWR0306: \S+ exited with status 75; the reset mail for user carol was not sent)/],
+              ['pwreset_nosendmail', qr/(PWR0305: could not run \/nonexistent\/sbin\/sendmail for the reset mail for user carol[^\n]*)/]) {
+    my ($vhost, $re) = @$case;
+    my $from = length log_text('error_log');
+    my $res = browser()->request(POST url('/reset/request', $vhost), [email => 'carol@example.org']);
+    is($res->code, 200, "$vhost: the usual status");
+    is($res->content, $normal->content, "$vhost: the usual page, byte for byte");
+    my $line = wait_log($re, $from);
+    ok(defined $line, "$vhost: logged") or diag(substr(log_text('error_log'), $from));
+    unlike($line // '', qr/carol\@example\.org/, "$vhost: the log line has no address");
+    unlike(substr(log_text('error_log'), $from), qr/token=|eyJ/, "$vhost: no token in the log");
+}
