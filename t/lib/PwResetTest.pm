@@ -78,7 +78,8 @@ sub clear_mail {
 }
 
 sub mail_files {
-    return sort glob(mail_dir() . '/*.eml');
+    my @files = sort glob(mail_dir() . '/*.eml');
+    return @files; # a count in scalar context
 }
 
 # Wait until at least $n messages are there; the module mails from a

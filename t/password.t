@@ -1,0 +1,65 @@
+# The password rules: the two fields must agree, PwResetMinLength counts
+# characters (code points), bcrypt's 72-byte limit is said out loud.  Each
+# refusal is a 422 with the form and the reason, and changes nothing.
+use strict;
+use warnings FATAL => 'all';
+use utf8;
+use Apache::Test qw(-withtestmore);
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use PwResetTest qw(reset_users add_user user_hash make_token browser url);
+use HTTP::Request::Common qw(POST);
+use Encode qw(encode_utf8);
+
+plan tests => 17;
+
+reset_users();
+add_user('frank', 'frank@example.org', 'password of frank');
+my $before = user_hash('frank');
+
+sub post_update {
+    my ($password, $confirm) = @_;
+    my $cookie = 'pwreset_form=' . make_token(sub => 'frank', purpose => 'form',
+                                              hash => user_hash('frank'));
+    return browser()->request(POST url('/reset/update'), Cookie => $cookie,
+        Content => [password => encode_utf8($password),
+                    confirm  => encode_utf8($confirm // $password)]);
+}
+
+my $res = post_update('a long new password', 'a long new passwort');
+is($res->code, 422, 'confirm mismatch');
+like($res->content, qr/The two passwords differ/, '  says why');
+like($res->content, qr/<form method="post">/, '  and shows the form again');
+like($res->content, qr/value="frank" readonly/, '  for the same account');
+
+$res = post_update('elevenchars');
+is($res->code, 422, 'eleven characters are too short (PwResetMinLength 12)');
+like($res->content, qr/too short/, '  says why');
+
+$res = post_update('ééééééééééé');   # 11 code points, 22 bytes
+is($res->code, 422, 'eleven accented characters are short, whatever their bytes');
+
+$res = post_update('x' x 73);
+is($res->code, 422, '73 bytes: refused, not truncated');
+like($res->content, qr/at most 72 bytes/, '  says why');
+$res = post_update('€' x 25);        # 25 code points, 75 bytes
+is($res->code, 422, '25 euro signs are 75 bytes: refused');
+
+is(user_hash('frank'), $before, 'nothing changed so far');
+
+$res = post_update('correct horse battery');
+is($res->code, 200, 'spaces are fine, no composition rules');
+isnt(user_hash('frank'), $before, '  and the password changed');
+
+$res = post_update('éééééééééééé');  # 12 code points
+is($res->code, 200, 'twelve accented characters are enough');
+
+$res = post_update('x' x 72);
+is($res->code, 200, '72 bytes are accepted');
+is(substr(user_hash('frank'), 0, 7), '$2y$04$', 'stored as $2y$ bcrypt');
+
+# the form shows the rule it enforces
+my $cookie = 'pwreset_form=' . make_token(sub => 'frank', purpose => 'form',
+                                          hash => user_hash('frank'));
+like(browser()->get(url('/reset/update'), Cookie => $cookie)->content,
+     qr/minlength="12"/, 'the form tells the browser the minimum');
