@@ -1,0 +1,230 @@
+# Start-up behaviour: the real httpd on small configurations of our own,
+# checked with "apache2 -t" (configtest) or really started, outside the
+# Apache::Test server.
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test qw(-withtestmore);
+use FindBin ();
+use Cwd qw(abs_path);
+use File::Temp qw(tempdir);
+use File::Copy qw(copy);
+use IO::Socket::INET;
+use DBI;
+use LWP::UserAgent;
+use HTTP::Request::Common qw(POST);
+use Time::HiRes qw(sleep time);
+
+plan tests => 51;
+
+my $T      = abs_path($FindBin::Bin);
+my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
+my $mods   = '/usr/lib/apache2/modules';
+my $so     = abs_path("$T/../.libs/mod_pwreset.so");
+my $dir    = tempdir('pwreset-config-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my $keys   = "$T/conf/keys";
+my $secret = qq{PwResetSecretFile "$keys/current.key"};
+
+# The user table, as conf/schema.sql makes it.
+my $dbh = DBI->connect("dbi:SQLite:dbname=$dir/users.db", '', '',
+    { RaiseError => 1, PrintError => 0 });
+my $schema = do { local $/; open my $fh, '<', "$T/../conf/schema.sql" or die $!; <$fh> };
+$dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
+$dbh->disconnect;
+mkdir "$dir/htdocs";
+spew("$dir/htdocs/index.html", "static page\n");
+
+sub spew { my ($f, $s) = @_; open my $fh, '>', $f or die "$f: $!"; print $fh $s; close $fh }
+
+# Run a command; returns its exit status and stdout+stderr.
+sub run {
+    my $pid = open(my $fh, '-|') // die "fork: $!";
+    if (!$pid) { open STDERR, '>&', \*STDOUT; exec @_ or exit 127 }
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    return ($? >> 8, $out);
+}
+
+# A minimal configuration around $body; nodbd => 1 leaves mod_dbd out.
+sub free_port { IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0)->sockport }
+my ($n, $port) = (0, free_port());
+sub conf {
+    my ($body, %o) = @_;
+    my $dbd = $o{nodbd} ? '' : <<"EOF";
+LoadModule dbd_module $mods/mod_dbd.so
+DBDriver sqlite3
+DBDParams "$dir/users.db"
+EOF
+    my $file = "$dir/httpd" . ++$n . '.conf';
+    spew($file, <<"EOF");
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile "$dir/httpd.pid"
+ErrorLog "$dir/error.log"
+DefaultRuntimeDir "$dir"
+DocumentRoot "$dir/htdocs"
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule pwreset_module "$so"
+$dbd$body
+EOF
+    return $file;
+}
+
+sub configtest { run($httpd, '-t', '-f', conf(@_), '-d', $dir) }
+
+sub refused {
+    my ($body, $re, $name) = @_;
+    my ($rc, $out) = configtest($body);
+    ok($rc != 0 && $out =~ $re, "refused: $name") or diag $out;
+}
+
+sub accepted {
+    my ($body, $name) = @_;
+    my ($rc, $out) = configtest($body);
+    ok($rc == 0 && $out =~ /Syntax OK/, "accepted: $name") or diag $out;
+}
+
+sub error_log { open my $fh, '<', "$dir/error.log" or return ''; local $/; <$fh> }
+
+# Start httpd for real on a free port; returns the base URL once the pid
+# file is there, or undef once it gave up (its exit status or the log says).
+my $running;
+sub start {
+    my ($body, %o) = @_;
+    $port = free_port();
+    my $file = conf($body, %o);
+    unlink "$dir/error.log", "$dir/httpd.pid";
+    my ($rc) = run($httpd, '-f', $file, '-d', $dir, '-k', 'start');
+    my $until = time + 15;
+    while (time < $until) {
+        return $running = [$file, "http://127.0.0.1:$port"] if -s "$dir/httpd.pid";
+        last if $rc != 0 || error_log() =~ /Configuration Failed/;
+        sleep 0.05;
+    }
+    return undef;
+}
+
+sub stop {
+    return unless $running;
+    my $pid = do { open my $fh, '<', "$dir/httpd.pid" or die $!; <$fh> };
+    chomp $pid;
+    run($httpd, '-f', $running->[0], '-d', $dir, '-k', 'stop');
+    my $until = time + 15;
+    sleep 0.05 while kill(0, $pid) && time < $until;
+    undef $running;
+}
+END { local $?; stop() }
+
+my $ua = LWP::UserAgent->new(timeout => 10);
+
+# 1. PwResetSecretFile: readable, long enough, not listed twice.
+refused("PwResetSecretFile $dir/none.key",
+    qr/PwResetSecretFile: cannot read '\Q$dir\E\/none\.key'/, 'missing key file');
+SKIP: {
+    skip 'root reads any file', 1 if $> == 0;
+    copy("$keys/current.key", "$dir/locked.key") or die $!;
+    chmod 0, "$dir/locked.key";
+    refused("PwResetSecretFile $dir/locked.key",
+        qr/PwResetSecretFile: cannot read .*locked\.key.*denied/, 'unreadable key file');
+}
+refused("PwResetSecretFile $keys/short.key",
+    qr/PwResetSecretFile: .*short\.key' holds 9 bytes of key; at least 32/, 'short key');
+spew("$dir/k32.key", ('k' x 32) . "\n");
+spew("$dir/k31.key", ('k' x 31) . "\n");
+accepted("PwResetSecretFile $dir/k32.key", '32 bytes and a newline');
+refused("PwResetSecretFile $dir/k31.key",
+    qr/PwResetSecretFile: .*k31\.key' holds 31 bytes/, '31 bytes and a newline');
+refused("$secret\n$secret", qr/PwResetSecretFile: .*current\.key' holds a key that is already listed/,
+    'same file twice');
+copy("$keys/current.key", "$dir/copy.key") or die $!;
+refused("$secret\nPwResetSecretFile $dir/copy.key",
+    qr/PwResetSecretFile: .*copy\.key' holds a key that is already listed/, 'same key, other path');
+
+# 2. PwResetLinkURL: an absolute http(s) URL without a fragment.
+for my $url ('reset/link', 'ftp://example.org/reset/link', 'http://',
+             'https://example.org/reset/link#top') {
+    refused("PwResetLinkURL $url",
+        qr/PwResetLinkURL: '\Q$url\E' is not an absolute http/, "PwResetLinkURL $url");
+}
+accepted("$secret\nPwResetLinkURL https://example.org/reset/link", 'https link URL');
+
+# 3. PwResetUpdateURL: a local path that can be a cookie Path.
+for my $path ('reset/update', '/reset;update') {
+    refused("PwResetUpdateURL $path",
+        qr/PwResetUpdateURL: '\Q$path\E' must be a local path/, "PwResetUpdateURL $path");
+}
+
+# 4. Numbers: whole, in range, and the bounds themselves are fine.
+my %range = (PwResetTokenLifetime => [1, 604800], PwResetFormLifetime => [1, 86400],
+             PwResetMinLength => [8, 64], PwResetBcryptCost => [4, 15]);
+for my $d (sort keys %range) {
+    my ($lo, $hi) = @{ $range{$d} };
+    for my $v ($lo - 1, $hi + 1, '12abc') {
+        refused("$d $v", qr/$d: '$v' is not a whole number from $lo to $hi/, "$d $v");
+    }
+    accepted("$secret\n$d $lo", "$d $lo");
+    accepted("$secret\n$d $hi", "$d $hi");
+}
+
+# 5. One From address; a sendmail given by absolute path.
+refused('PwResetMailFrom "a@b.org, c@d.org"',
+    qr/PwResetMailFrom: 'a\@b\.org, c\@d\.org' is not one plain ASCII address/, 'two From addresses');
+refused('PwResetSendmail "sendmail -t"',
+    qr/PwResetSendmail: 'sendmail -t' must start with the absolute path/, 'relative sendmail');
+
+# 6. Server and virtual host only: httpd's own context check.
+refused("<Location /x>\nPwResetMinLength 10\n</Location>",
+    qr/PwResetMinLength not allowed here/, 'inside <Location>');
+refused("<Directory \"$dir\">\n$secret\n</Directory>",
+    qr/PwResetSecretFile not allowed here/, 'inside <Directory>');
+
+# 7. Configured without mod_dbd: configtest and start-up both fail.
+my ($rc, $out) = configtest($secret, nodbd => 1);
+ok($rc != 0 && $out =~ /PWR0001/ && $out =~ /mod_dbd/, 'configtest: PWR0001 without mod_dbd')
+    or diag $out;
+ok(!start($secret, nodbd => 1), 'start-up fails without mod_dbd');
+like(error_log(), qr/PWR0001: .*mod_dbd is not loaded/, 'error log says PWR0001');
+stop();
+
+# 8. Loaded, never configured: httpd starts and serves; the handler says why not.
+my $r = "<Location /r>\nSetHandler pwreset-request\n</Location>";
+($rc, $out) = configtest($r, nodbd => 1);
+ok($rc == 0, 'configtest: unconfigured module') or diag $out;
+my $base = start($r, nodbd => 1);
+ok($base, 'unconfigured module: httpd starts') or diag error_log();
+SKIP: {
+    skip 'httpd did not start', 3 unless $base;
+    my $res = $ua->get("$base->[1]/index.html");
+    ok($res->code == 200 && $res->content eq "static page\n", 'static file served');
+    is($ua->get("$base->[1]/r")->code, 500, 'pwreset-request answers 500');
+    like(error_log(), qr/PWR0101: pwreset-request cannot serve: PwResetSecretFile is not set/,
+        'PWR0101 names PwResetSecretFile');
+}
+stop();
+
+# 9. Configured without PwResetLinkURL: starts, but pwreset-request refuses
+#    to serve, GET and POST alike (missing_setting() runs before the method).
+$base = start("$secret\nPwResetMailFrom no-reply\@example.org\nPwResetUpdateURL /u\n$r");
+ok($base, 'no PwResetLinkURL: httpd starts') or diag error_log();
+SKIP: {
+    skip 'httpd did not start', 3 unless $base;
+    is($ua->get("$base->[1]/r")->code, 500, 'GET answers 500');
+    is($ua->request(POST "$base->[1]/r", [email => 'a@b.org'])->code, 500, 'POST answers 500');
+    like(error_log(), qr/PWR0101: pwreset-request cannot serve: PwResetLinkURL is not set/,
+        'PWR0101 names PwResetLinkURL');
+}
+stop();
+
+# 10. Virtual hosts inherit from the main server; their own key list replaces it.
+accepted(<<"EOF", 'virtual hosts inheriting and replacing');
+$secret
+PwResetLinkURL https://example.org/reset/link
+<VirtualHost 127.0.0.1:$port>
+    ServerName a.example
+    PwResetMinLength 20
+</VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+    ServerName b.example
+    PwResetSecretFile "$keys/old.key"
+</VirtualHost>
+EOF
