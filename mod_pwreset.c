@@ -73,14 +73,12 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int rc;
 
     (void)plog;
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;
-    }
+    /* Even an unconfigured handler answers (500) with the usual headers. */
+    pwreset_handlers_init(pconf);
     rc = check_dbd(s);
     if (rc != OK || !any_configured(s)) {
         return rc;
     }
-    pwreset_handlers_init(pconf);
     dbd = ap_find_linked_module("mod_dbd.c");
     for (sp = s; sp; sp = sp->next) {
         pwreset_cfg *cfg = pwreset_cfg_get(sp);

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Install what is missing, build, and run the whole test suite: the C unit
+# tests and the Apache::Test suite against the module just built.  As root,
+# the suite itself runs as the unprivileged user "pwreset-test".
+# Arguments choose test files:  ./test.sh t/flow.t t/tokens.t
+set -eu
+cd "$(dirname "$0")"
+. build-aux/bootstrap
+exec make check T="$*"
