@@ -58,7 +58,11 @@ sed -e "s|@DEMO@|$demo|g" -e "s|@TOP@|$top|g" conf/demo.conf.in \
     | awk -v u="$user_lines" '{ if ($0 == "@USER@") print u; else print }' \
     > "$demo/httpd.conf"
 
-/usr/sbin/apache2 -t -f "$demo/httpd.conf" >/dev/null
+# Stop here, with httpd's own words, if the configuration is wrong.
+if ! /usr/sbin/apache2 -t -f "$demo/httpd.conf" >/dev/null 2>&1; then
+    /usr/sbin/apache2 -t -f "$demo/httpd.conf"
+    exit 1
+fi
 
 cat <<MSG
 

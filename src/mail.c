@@ -61,6 +61,30 @@ const char *pwreset_qp_encode(apr_pool_t *p, const char *s)
     return out;
 }
 
+/* A body part as it is, when that is safe for SMTP (lines of at most 998
+ * bytes): a person reading the raw message, or a client that does not
+ * decode, still sees an intact link.  Quoted-printable otherwise. */
+static const char *part(apr_pool_t *p, const char *type, const char *body)
+{
+    const char *enc = "7bit";
+    apr_size_t col = 0;
+
+    for (const char *c = body; *c; c++) {
+        col = *c == '\n' ? 0 : col + 1;
+        if (col > 998 || *c == '\r') {
+            enc = NULL;
+            break;
+        }
+        if ((unsigned char)*c > 0x7e) {
+            enc = "8bit";
+        }
+    }
+    return apr_pstrcat(p, "Content-Type: ", type, "; charset=utf-8\n",
+                       "Content-Transfer-Encoding: ",
+                       enc ? enc : "quoted-printable", "\n\n",
+                       enc ? body : pwreset_qp_encode(p, body), NULL);
+}
+
 const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
 {
     char date[APR_RFC822_DATE_LEN];
@@ -82,15 +106,9 @@ const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
         "Content-Type: multipart/alternative; boundary=\"", m->boundary, "\"\n",
         "\n",
         "--", m->boundary, "\n",
-        "Content-Type: text/plain; charset=utf-8\n",
-        "Content-Transfer-Encoding: quoted-printable\n",
-        "\n",
-        pwreset_qp_encode(p, m->text), "\n",
+        part(p, "text/plain", m->text), "\n",
         "--", m->boundary, "\n",
-        "Content-Type: text/html; charset=utf-8\n",
-        "Content-Transfer-Encoding: quoted-printable\n",
-        "\n",
-        pwreset_qp_encode(p, m->html), "\n",
+        part(p, "text/html", m->html), "\n",
         "--", m->boundary, "--\n",
         NULL);
 }

@@ -213,6 +213,22 @@ static void test_mail(void)
     ok(strstr(msg, "multipart/alternative") != NULL, "multipart");
     ok(strstr(m.html, "&lt;alice&gt;") != NULL, "HTML part escapes values");
     ok(strstr(m.text, "within 30 minutes") != NULL, "lifetime in minutes");
+    ok(strstr(msg, "Content-Transfer-Encoding: 7bit\n\nSomeone") != NULL,
+       "plain ASCII with short lines goes as it is");
+    ok(strstr(msg, "?token=abc.def.ghi\n") != NULL, "the link intact");
+    {
+        pwreset_mail long_line = m;
+        char *big = apr_palloc(pool, 1201);
+        memset(big, 'x', 1200);
+        big[1200] = '\0';
+        long_line.text = apr_pstrcat(pool, "caf\xc3\xa9\n", big, "\n", NULL);
+        long_line.html = "<p>caf\xc3\xa9</p>\n";
+        msg = pwreset_mail_compose(pool, &long_line);
+        ok(msg && strstr(msg, "quoted-printable\n\ncaf=C3=A9\n"),
+           "a line over 998 bytes is quoted-printable");
+        ok(msg && strstr(msg, "8bit\n\n<p>caf\xc3\xa9</p>"),
+           "UTF-8 with short lines is 8bit");
+    }
     m.to = "alice@example.org\nBcc: eve@example.org";
     ok(pwreset_mail_compose(pool, &m) == NULL, "LF in a header refused");
     m.to = "alice@example.org\rBcc: eve@example.org";
