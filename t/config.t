@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 51;
+plan tests => 53;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -229,3 +229,19 @@ PwResetLinkURL https://example.org/reset/link
     PwResetSecretFile "$keys/old.key"
 </VirtualHost>
 EOF
+
+# 11. The examples README.md shows are configurations httpd accepts: the
+#     Debian-style conf/pwreset.conf (with this test's key and database)
+#     and the demo's conf/demo.conf.in (up to its Listen and log lines).
+sub slurp { open my $fh, '<', $_[0] or die "$_[0]: $!"; local $/; <$fh> }
+my $example = slurp("$T/../conf/pwreset.conf");
+$example =~ s{/etc/apache2/pwreset\.key}{$keys/current.key}g;
+$example =~ s{/var/lib/pwreset/users\.db}{$dir/users.db}g;
+accepted($example,
+         'conf/pwreset.conf as README.md shows it');
+my $demo = slurp("$T/../conf/demo.conf.in");
+$demo =~ s/^(?:ServerRoot|Listen|PidFile|ErrorLog|LoadModule (?:mpm_event|authz_core|dbd|pwreset)_module).*\n//mg;
+$demo =~ s/\@DEMO\@/$dir/g;
+$demo =~ s/\@USER\@//g;
+spew("$dir/secret.key", slurp("$keys/current.key"));
+accepted($demo, 'the demo configuration');
