@@ -35,6 +35,10 @@ sub setup_state {
     };
     my $dbh = db();
     $dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
+    # An empty database for the broken-database tests.
+    unlink "$T/var/broken.db";
+    DBI->connect("dbi:SQLite:dbname=$T/var/broken.db", '', '',
+        { RaiseError => 1 })->do('CREATE TABLE unrelated (x)');
 }
 
 sub db {
