@@ -95,14 +95,29 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_name,
                      cfg->l_by_name);
         prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_update, cfg->l_update);
+        if (pwreset_cfg_limits_on(cfg)
+            && (rc = pwreset_limit_post_config(pconf, ptemp, sp, &cfg->cache))
+                   != OK) {
+            return rc;
+        }
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, "PWR0002: statements handed "
                  "to mod_dbd for every configured server");
     return OK;
 }
 
+static int pwreset_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                              apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    return pwreset_limit_pre_config(pconf) == APR_SUCCESS
+               ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static void pwreset_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    pwreset_limit_child_init(pchild, s);
     if (any_configured(s)) {
         pwreset_delivery_start(pchild, s);
     }
@@ -113,6 +128,7 @@ static void pwreset_register_hooks(apr_pool_t *p)
     static const char *const before_dbd[] = {"mod_dbd.c", NULL};
 
     (void)p;
+    ap_hook_pre_config(pwreset_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_test_config(pwreset_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pwreset_post_config, NULL, before_dbd,
                         APR_HOOK_MIDDLE);

@@ -26,6 +26,8 @@ void *pwreset_create_server_config(apr_pool_t *p, server_rec *s)
     c->form_lifetime = PWRESET_UNSET;
     c->min_length = PWRESET_UNSET;
     c->bcrypt_cost = PWRESET_UNSET;
+    c->account_limit.count = PWRESET_UNSET;
+    c->client_limit.count = PWRESET_UNSET;
     return c;
 }
 
@@ -75,6 +77,11 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->q_by_email = PICK(q_by_email);
     c->q_by_name = PICK(q_by_name);
     c->q_update = PICK(q_update);
+    c->cache = add->cache.spec ? add->cache : base->cache;
+    c->account_limit = add->account_limit.count != PWRESET_UNSET
+                           ? add->account_limit : base->account_limit;
+    c->client_limit = add->client_limit.count != PWRESET_UNSET
+                          ? add->client_limit : base->client_limit;
     return c;
 }
 
@@ -117,9 +124,22 @@ void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
         c->q_update = "UPDATE users SET password = %s "
                       "WHERE username = %s AND password = %s";
     }
+    if (c->account_limit.count == PWRESET_UNSET) {
+        c->account_limit.count = 3;
+        c->account_limit.window = 3600;
+    }
+    if (c->client_limit.count == PWRESET_UNSET) {
+        c->client_limit.count = 20;
+        c->client_limit.window = 600;
+    }
     c->l_by_email = statement_label(p, "pwreset_by_email_", c->q_by_email);
     c->l_by_name = statement_label(p, "pwreset_by_name_", c->q_by_name);
     c->l_update = statement_label(p, "pwreset_update_", c->q_update);
+}
+
+int pwreset_cfg_limits_on(const pwreset_cfg *c)
+{
+    return c->account_limit.count > 0 || c->client_limit.count > 0;
 }
 
 pwreset_cfg *pwreset_cfg_get(server_rec *s)
@@ -367,6 +387,46 @@ static const char *set_query(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    pwreset_cfg *c = cfg_of(cmd);
+    const char *err = pwreset_cache_parse(cmd->pool, &c->cache, arg);
+
+    (void)dc;
+    return err ? fail(cmd, "%s", err) : NULL;
+}
+
+static const apr_size_t account_limit = APR_OFFSETOF(pwreset_cfg,
+                                                     account_limit);
+static const apr_size_t client_limit = APR_OFFSETOF(pwreset_cfg,
+                                                    client_limit);
+
+/* "count seconds" or "off". */
+static const char *set_limit(cmd_parms *cmd, void *dc, const char *count,
+                             const char *seconds)
+{
+    pwreset_cfg *c = cfg_of(cmd);
+    pwreset_limit *l = (pwreset_limit *)((char *)c
+                                         + *(const apr_size_t *)cmd->info);
+    const char *err;
+
+    (void)dc;
+    if (!seconds) {
+        if (strcasecmp(count, "off")) {
+            return fail(cmd, "'%s': give a count and a number of seconds, "
+                             "or off", count);
+        }
+        l->count = 0;
+        l->window = 0;
+        return NULL;
+    }
+    if ((err = parse_int(cmd, count, 1, 1000000, &l->count))
+        || (err = parse_int(cmd, seconds, 1, 604800, &l->window))) {
+        return err;
+    }
+    return NULL;
+}
+
 const command_rec pwreset_cmds[] = {
     AP_INIT_TAKE1("PwResetSecretFile", set_secret_file, NULL, RSRC_CONF,
                   "file holding a signing key (at least 32 bytes); repeat to "
@@ -395,5 +455,14 @@ const command_rec pwreset_cmds[] = {
                   "SQL: username, email, password of an account by name"),
     AP_INIT_TAKE1("PwResetUpdateQuery", set_query, "update", RSRC_CONF,
                   "SQL: set new hash where username and old hash match"),
+    AP_INIT_TAKE1("PwResetCache", set_cache, NULL, RSRC_CONF,
+                  "ap_socache provider[:args] holding the abuse counters "
+                  "(default shmcb)"),
+    AP_INIT_TAKE12("PwResetAccountLimit", set_limit, (void *)&account_limit, RSRC_CONF,
+                   "mails to one address: count seconds, or off "
+                   "(default 3 3600)"),
+    AP_INIT_TAKE12("PwResetClientLimit", set_limit, (void *)&client_limit, RSRC_CONF,
+                   "POSTs from one client address: count seconds, or off "
+                   "(default 20 600)"),
     {NULL}
 };

@@ -6,6 +6,8 @@
 #include <http_config.h>
 #include <apr_tables.h>
 
+#include "limit.h"
+
 #define PWRESET_UNSET (-1)
 
 typedef struct {
@@ -27,6 +29,9 @@ typedef struct {
     const char *q_by_email;
     const char *q_by_name;
     const char *q_update;
+    pwreset_cache cache;            /* spec NULL: unset */
+    pwreset_limit account_limit;    /* count PWRESET_UNSET: unset, 0: off */
+    pwreset_limit client_limit;
     /* mod_dbd labels, derived from the SQL: servers that share a mod_dbd
      * configuration but not the statements never collide. */
     const char *l_by_email;
@@ -40,6 +45,9 @@ void *pwreset_create_server_config(apr_pool_t *p, server_rec *s);
 void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv);
 
 #define PWRESET_DEFAULT_SENDMAIL "/usr/sbin/sendmail -t -i"
+
+/* 1 when any abuse limit is on (and so the cache is needed). */
+int pwreset_cfg_limits_on(const pwreset_cfg *c);
 
 /* Fill in the defaults of everything left unset (after merging). */
 void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p);

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "token.h"
 
+#include <apr_escape.h>
 #include <apr_queue.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
@@ -97,6 +98,17 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
                      "address of user %s is not one valid address; no mail",
                      u->username);
+        return;
+    }
+    /* Past the limit the person sees the usual page, as for an unknown
+     * address: this thread runs after the response. */
+    if (pwreset_limit_hit(s, &cfg->cache, &cfg->account_limit, "account",
+                          apr_pescape_urlencoded(p, u->email), when, NULL,
+                          p)) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "PWR0311: account limit "
+                     "reached for user %s (%d mails in %d s); no mail",
+                     u->username, cfg->account_limit.count,
+                     cfg->account_limit.window);
         return;
     }
     token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,

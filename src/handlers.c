@@ -81,6 +81,31 @@ static int send_server_error(request_rec *r)
                        "later.");
 }
 
+/* The client limit: POSTs from one client address (r->useragent_ip, so
+ * that mod_remoteip applies) to the request and update handlers.  Returns
+ * OK, or answers 429 itself and returns DONE. */
+static int client_limit(request_rec *r, const pwreset_cfg *cfg)
+{
+    long retry = 0;
+
+    if (!pwreset_limit_hit(r->server, &cfg->cache, &cfg->client_limit,
+                           "client", r->useragent_ip, r->request_time, &retry,
+                           r->pool)) {
+        return OK;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0120: client limit "
+                  "reached (%d POSTs in %d s)", cfg->client_limit.count,
+                  cfg->client_limit.window);
+    /* Do not read a body we are refusing; close instead. */
+    r->connection->keepalive = AP_CONN_CLOSE;
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_ltoa(r->pool, retry));
+    send_notice(r, HTTP_TOO_MANY_REQUESTS, "Too many attempts",
+                "There were too many attempts from your address. Please "
+                "wait a while and try again.");
+    return DONE;
+}
+
 static int method_not_allowed(request_rec *r, const char *allow)
 {
     apr_table_setn(r->err_headers_out, "Allow", allow);
@@ -220,7 +245,7 @@ static const char *address_problem(pwreset_addr_status st)
     }
 }
 
-static int serve_request(request_rec *r)
+static int serve_request(request_rec *r, const pwreset_cfg *cfg)
 {
     static const char *const names[] = {"email", NULL};
     const char *values[1], *problem = NULL, *email;
@@ -232,6 +257,9 @@ static int serve_request(request_rec *r)
     }
     if (r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
+    }
+    if (client_limit(r, cfg) != OK) {
+        return OK;
     }
     status = read_form(r, names, values, &problem);
     if (status != OK) {
@@ -424,6 +452,9 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
     }
+    if (r->method_number == M_POST && client_limit(r, cfg) != OK) {
+        return OK;
+    }
     if (ap_cookie_read(r, COOKIE_NAME, &token, 0) != APR_SUCCESS || !token
         || !*token) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0119: new-password "
@@ -480,7 +511,7 @@ int pwreset_handler(request_rec *r)
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
     switch (kind) {
     case SERVE_REQUEST:
-        return serve_request(r);
+        return serve_request(r, cfg);
     case SERVE_LINK:
         return serve_link(r, cfg, args);
     default:

@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 53;
+plan tests => 64;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -54,6 +54,8 @@ LoadModule dbd_module $mods/mod_dbd.so
 DBDriver sqlite3
 DBDParams "$dir/users.db"
 EOF
+    my $shmcb = $o{noshmcb} ? ''
+        : "LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so\n";
     my $file = "$dir/httpd" . ++$n . '.conf';
     spew($file, <<"EOF");
 ServerName 127.0.0.1
@@ -65,7 +67,7 @@ DocumentRoot "$dir/htdocs"
 LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule pwreset_module "$so"
-$dbd$body
+$shmcb$dbd$body
 EOF
     return $file;
 }
@@ -245,3 +247,22 @@ $demo =~ s/\@DEMO\@/$dir/g;
 $demo =~ s/\@USER\@//g;
 spew("$dir/secret.key", slurp("$keys/current.key"));
 accepted($demo, 'the demo configuration');
+
+# 12. The abuse limits: PwResetCache names a loaded provider; a limit is
+#     "count seconds" or "off"; limits on without a cache provider stop
+#     httpd at start-up (PWR0003), limits off need none.
+refused("$secret\nPwResetCache nosuch", qr/PwResetCache: unknown cache provider 'nosuch': load mod_socache_nosuch/,
+        'an unknown cache provider');
+accepted("$secret\nPwResetCache shmcb:$dir/cache(65536)", 'shmcb with arguments');
+for my $bad ('3', 'abc 60', '0 60', '3 0', '3 604801') {
+    refused("$secret\nPwResetAccountLimit $bad", qr/PwResetAccountLimit: /, "PwResetAccountLimit $bad");
+}
+accepted("$secret\nPwResetAccountLimit off\nPwResetClientLimit 20 600", 'off, and count seconds');
+ok(!start("$secret\nPwResetLinkURL https://example.org/reset/link", noshmcb => 1),
+   'limits on without mod_socache_shmcb: httpd refuses to start');
+like(error_log(), qr/PWR0003: the abuse limits need PwResetCache/, '  and says why (PWR0003)');
+stop();
+ok(start("$secret\nPwResetLinkURL https://example.org/reset/link\n"
+         . "PwResetAccountLimit off\nPwResetClientLimit off", noshmcb => 1),
+   'limits off: no cache provider needed');
+stop();

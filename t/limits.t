@@ -1,0 +1,75 @@
+# The abuse limits, kept in the shared object cache: POSTs from one client
+# address (429 with Retry-After past it, whatever the address typed), and
+# mails to one address (past it the usual page and no mail).
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test qw(-withtestmore);
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use PwResetTest qw(reset_users add_user make_token wait_mails mail_files
+    browser url log_text wait_log);
+use HTTP::Request::Common qw(POST GET);
+use Time::HiRes qw(sleep);
+
+plan tests => 19;
+
+reset_users();
+add_user('ivy', 'ivy@example.org', 'password of ivy');
+
+# --- PwResetClientLimit 3 60 --------------------------------------------
+sub post_as {
+    my ($ip, $path, $content, @h) = @_;
+    return browser()->request(POST url($path, 'pwreset_clientlimit'),
+        'X-Forwarded-For' => $ip, @h, Content => $content);
+}
+my @codes = map { post_as('192.0.2.10', '/reset/request', [email => "n$_\@example.org"])->code } 1 .. 3;
+is("@codes", '200 200 200', 'three POSTs from one client pass');
+my $res = post_as('192.0.2.10', '/reset/request', [email => 'ivy@example.org']);
+is($res->code, 429, 'the fourth gets 429');
+my $retry = $res->header('Retry-After') // '';
+ok($retry =~ /^\d+$/ && $retry >= 1 && $retry <= 61, "with Retry-After ($retry)");
+like($res->content, qr/Too many attempts/, 'and a page saying so');
+is($res->header('Cache-Control'), 'no-store', 'with the usual headers');
+is(post_as('192.0.2.10', '/reset/request', [email => 'not an address'])->code, 429,
+   'whatever the address');
+is(post_as('192.0.2.10', '/reset/update', [password => 'x', confirm => 'x'],
+           Cookie => 'pwreset_form=' . make_token(sub => 'ivy', purpose => 'form'))->code,
+   429, 'the update form counts against the same limit');
+is(browser()->request(GET url('/reset/request', 'pwreset_clientlimit'),
+   'X-Forwarded-For' => '192.0.2.10')->code, 200, 'a GET is not limited');
+is(post_as('192.0.2.11', '/reset/request', [email => 'ivy@example.org'])->code, 200,
+   'another client address (r->useragent_ip, via mod_remoteip) is not');
+
+# --- PwResetAccountLimit 2 3600 -----------------------------------------
+sleep 1;
+reset_users();
+add_user('ivy', 'ivy@example.org', 'password of ivy');
+my $from = length log_text('error_log');
+my @known = map { browser()->request(POST url('/reset/request', 'pwreset_accountlimit'),
+                                     [email => 'IVY@example.org']) } 1 .. 3;
+my @unknown = map { browser()->request(POST url('/reset/request', 'pwreset_accountlimit'),
+                                       [email => 'nobody@example.org']) } 1 .. 3;
+is(join(' ', map { $_->code } @known, @unknown), '200 200 200 200 200 200',
+   'every request gets the usual status');
+is(scalar(grep { $_->content eq $known[0]->content } @known[1, 2], @unknown), 5,
+   'and the usual page, past the limit too');
+wait_mails(2);
+ok(defined wait_log(qr/PWR0311: account limit reached for user ivy/, $from),
+   'the third is logged (PWR0311) with the username');
+sleep 0.5;
+my @mails = map { PwResetTest::parse_mail($_) } mail_files();
+is(scalar @mails, 2, 'only two mails went out');
+is(scalar(grep { $_->{headers}{to}[0] eq 'ivy@example.org' } @mails), 2, 'both to ivy');
+unlike(substr(log_text('error_log'), $from), qr/ivy\@example\.org/i, 'no address in the log');
+
+# the limit is per address: another account still gets its mail
+add_user('jay', 'jay@example.org', 'password of jay');
+browser()->request(POST url('/reset/request', 'pwreset_accountlimit'), [email => 'jay@example.org']);
+@mails = wait_mails(3);
+is(scalar @mails, 3, 'another address is not limited');
+is($mails[-1]{headers}{to}[0], 'jay@example.org', 'its mail went out');
+
+# limits are per virtual host: the main server has them off
+my @main = map { browser()->request(POST url('/reset/request'), [email => 'nobody@example.org'])->code } 1 .. 5;
+is("@main", '200 200 200 200 200', 'the main server (limits off) is not limited');
+is(browser()->get(url('/reset/request', 'pwreset_accountlimit'))->code, 200, 'GET still fine');
