@@ -9,6 +9,7 @@
 #include "src/delivery.h"
 #include "src/handlers.h"
 #include "src/log.h"
+#include "src/quality.h"
 #include "src/store.h"
 
 #include <apr_strings.h>
@@ -61,6 +62,33 @@ static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, void *dbd_cfg,
     }
 }
 
+/* Every configured server gets password checks that work: a missing
+ * cracklib dictionary stops httpd here rather than letting weak passwords
+ * through later. */
+static int check_quality(apr_pool_t *pconf, server_rec *s, pwreset_cfg *cfg)
+{
+    static pwreset_quality *defaults;
+    static apr_pool_t *defaults_pool;
+    const char *err = NULL;
+
+    if (!cfg->quality) {
+        if (!defaults || defaults_pool != pconf) {
+            defaults = pwreset_quality_create(pconf, NULL, &err);
+            defaults_pool = pconf;
+        }
+        cfg->quality = defaults;
+    }
+    if (cfg->quality) {
+        err = pwreset_quality_selftest(pconf, cfg->quality);
+    }
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "PWR0007: password "
+                     "checks unavailable: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
 /* Runs before mod_dbd's post_config, which prepares what it was handed:
  * only servers where the module is configured get our statements, since a
  * statement that fails to prepare takes the server's connections down. */
@@ -95,6 +123,9 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_name,
                      cfg->l_by_name);
         prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_update, cfg->l_update);
+        if ((rc = check_quality(pconf, sp, cfg)) != OK) {
+            return rc;
+        }
         if (pwreset_cfg_limits_on(cfg)
             && (rc = pwreset_limit_post_config(pconf, ptemp, sp, &cfg->cache))
                    != OK) {

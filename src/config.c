@@ -5,6 +5,7 @@
 #include "config.h"
 #include "input.h"
 #include "log.h"
+#include "quality.h"
 #include "token.h"
 
 #include <apr_escape.h>
@@ -77,6 +78,14 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->q_by_email = PICK(q_by_email);
     c->q_by_name = PICK(q_by_name);
     c->q_update = PICK(q_update);
+    if (add->quality_file) {
+        c->quality_file = add->quality_file;
+        c->quality = add->quality;
+    }
+    else {
+        c->quality_file = base->quality_file;
+        c->quality = base->quality;
+    }
     c->cache = add->cache.spec ? add->cache : base->cache;
     c->account_limit = add->account_limit.count != PWRESET_UNSET
                            ? add->account_limit : base->account_limit;
@@ -387,6 +396,22 @@ static const char *set_query(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_quality(cmd_parms *cmd, void *dc, const char *arg)
+{
+    pwreset_cfg *c = cfg_of(cmd);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = NULL;
+
+    (void)dc;
+    if (!path || !(c->quality = pwreset_quality_create(cmd->pool, path,
+                                                       &err))) {
+        return apr_psprintf(cmd->pool, "%s: '%s': %s", cmd->cmd->name, arg,
+                            err ? err : "invalid path");
+    }
+    c->quality_file = path;
+    return NULL;
+}
+
 static const char *set_cache(cmd_parms *cmd, void *dc, const char *arg)
 {
     pwreset_cfg *c = cfg_of(cmd);
@@ -455,6 +480,9 @@ const command_rec pwreset_cmds[] = {
                   "SQL: username, email, password of an account by name"),
     AP_INIT_TAKE1("PwResetUpdateQuery", set_query, "update", RSRC_CONF,
                   "SQL: set new hash where username and old hash match"),
+    AP_INIT_TAKE1("PwResetQualityConfig", set_quality, NULL, RSRC_CONF,
+                  "a pwquality.conf for the password checks (the system's "
+                  "is not read otherwise)"),
     AP_INIT_TAKE1("PwResetCache", set_cache, NULL, RSRC_CONF,
                   "ap_socache provider[:args] holding the abuse counters "
                   "(default shmcb)"),

@@ -29,6 +29,8 @@ typedef struct {
     const char *q_by_email;
     const char *q_by_name;
     const char *q_update;
+    const char *quality_file;       /* PwResetQualityConfig */
+    struct pwreset_quality *quality;
     pwreset_cache cache;            /* spec NULL: unset */
     pwreset_limit account_limit;    /* count PWRESET_UNSET: unset, 0: off */
     pwreset_limit client_limit;

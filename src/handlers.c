@@ -11,9 +11,11 @@
 #include "log.h"
 #include "page.h"
 #include "password.h"
+#include "quality.h"
 #include "store.h"
 #include "token.h"
 
+#include <apr_md5.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -399,6 +401,26 @@ static int serve_link(request_rec *r, const pwreset_cfg *cfg,
 
 /* ---- pwreset-update ------------------------------------------------- */
 
+/* The rules, in the order a person can best act on them. */
+static const char *new_password_problem(request_rec *r,
+                                        const pwreset_cfg *cfg,
+                                        const pwreset_user *user,
+                                        const char *password,
+                                        const char *confirm)
+{
+    const char *problem = pwreset_password_check(password, confirm,
+                                                 cfg->min_length);
+
+    if (problem) {
+        return problem;
+    }
+    if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
+        return "That is your current password. Choose a new one.";
+    }
+    return pwreset_quality_check(r->pool, cfg->quality, password,
+                                 user->username, user->email);
+}
+
 static int update_post(request_rec *r, const pwreset_cfg *cfg,
                        pwreset_user *user)
 {
@@ -409,8 +431,7 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
 
     status = read_form(r, names, values, &problem);
     if (status == OK) {
-        problem = pwreset_password_check(values[0], values[1],
-                                         cfg->min_length);
+        problem = new_password_problem(r, cfg, user, values[0], values[1]);
         status = problem ? HTTP_UNPROCESSABLE_ENTITY : OK;
     }
     if (status != OK) {

@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 64;
+plan tests => 68;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -265,4 +265,16 @@ stop();
 ok(start("$secret\nPwResetLinkURL https://example.org/reset/link\n"
          . "PwResetAccountLimit off\nPwResetClientLimit off", noshmcb => 1),
    'limits off: no cache provider needed');
+stop();
+
+# 13. Password quality: PwResetQualityConfig names a readable pwquality.conf;
+#     a dictionary that cannot be loaded stops httpd at start-up (PWR0007).
+refused("$secret\nPwResetQualityConfig $dir/none.conf", qr/PwResetQualityConfig: '\Q$dir\E\/none\.conf': /,
+        'a missing pwquality.conf');
+spew("$dir/nodict.conf", "dictpath = $dir/no/such/dictionary\n");
+accepted("$secret\nPwResetQualityConfig $dir/nodict.conf", 'a pwquality.conf that parses');
+ok(!start("$secret\nPwResetLinkURL https://example.org/reset/link\nPwResetQualityConfig $dir/nodict.conf"),
+   'a dictionary that cannot be loaded: httpd refuses to start');
+like(error_log(), qr/PWR0007: password checks unavailable: the cracklib dictionary check does not work/,
+     '  and says why (PWR0007)');
 stop();

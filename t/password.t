@@ -1,6 +1,8 @@
 # The password rules: the two fields must agree, PwResetMinLength counts
-# characters (code points), bcrypt's 72-byte limit is said out loud.  Each
-# refusal is a 422 with the form and the reason, and changes nothing.
+# characters (code points), bcrypt's 72-byte limit is said out loud, and
+# libpwquality refuses dictionary words, the user name, the address's local
+# part; the current password is refused too.  Each refusal is a 422 with the
+# form and the reason, and changes nothing.
 use strict;
 use warnings FATAL => 'all';
 use utf8;
@@ -11,10 +13,10 @@ use PwResetTest qw(reset_users add_user user_hash make_token browser url);
 use HTTP::Request::Common qw(POST);
 use Encode qw(encode_utf8);
 
-plan tests => 17;
+plan tests => 26;
 
 reset_users();
-add_user('frank', 'frank@example.org', 'password of frank');
+add_user('frank', 'frank.mail@example.org', 'password of frank');
 my $before = user_hash('frank');
 
 sub post_update {
@@ -45,16 +47,32 @@ like($res->content, qr/at most 72 bytes/, '  says why');
 $res = post_update('€' x 25);        # 25 code points, 75 bytes
 is($res->code, 422, '25 euro signs are 75 bytes: refused');
 
+$res = post_update('interestingly');
+is($res->code, 422, 'a dictionary word (cracklib through libpwquality)');
+like($res->content, qr/too easy to guess.*dictionary word/, '  says why');
+$res = post_update('1234567890123');
+is($res->code, 422, 'a systematic sequence');
+$res = post_update('Frank forgot again');
+is($res->code, 422, 'containing the user name');
+like($res->content, qr/must not contain your user name/, '  says why');
+$res = post_update('my FRANK.MAIL secret');
+is($res->code, 422, 'containing the local part of the address (any case)');
+$res = post_update('password of frank');
+is($res->code, 422, 'the current password');
+like($res->content, qr/your current password/, '  says why');
+
 is(user_hash('frank'), $before, 'nothing changed so far');
 
 $res = post_update('correct horse battery');
 is($res->code, 200, 'spaces are fine, no composition rules');
 isnt(user_hash('frank'), $before, '  and the password changed');
 
-$res = post_update('éééééééééééé');  # 12 code points
+$res = post_update('éàèùâêîôûçëï');  # 12 code points, 24 bytes
 is($res->code, 200, 'twelve accented characters are enough');
 
-$res = post_update('x' x 72);
+my $long = join '', map { substr('aZ3kP9qL2mX7vB4n', $_ % 16, 1) . chr(97 + ($_ * 7) % 26) } 0 .. 35;
+is(length $long, 72, '(a 72-byte password)');
+$res = post_update($long);
 is($res->code, 200, '72 bytes are accepted');
 is(substr(user_hash('frank'), 0, 7), '$2y$04$', 'stored as $2y$ bcrypt');
 

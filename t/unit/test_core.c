@@ -4,6 +4,7 @@
 #include "mail.h"
 #include "page.h"
 #include "password.h"
+#include "quality.h"
 #include "token.h"
 #include "tap.h"
 
@@ -297,6 +298,35 @@ static void test_password(void)
        "apr_password_validate accepts it");
 }
 
+static void test_quality(void)
+{
+    const char *err = NULL;
+    pwreset_quality *q = pwreset_quality_create(pool, NULL, &err);
+
+    ok(q != NULL, "libpwquality settings");
+    if (!q) {
+        return;
+    }
+    ok(pwreset_quality_selftest(pool, q) == NULL, "the dictionary loads");
+    ok(pwreset_quality_check(pool, q, "correct horse battery", "alice",
+                             "alice@example.org") == NULL,
+       "a passphrase passes");
+    ok(pwreset_quality_check(pool, q, "interestingly", "bob",
+                             "bob@example.org") != NULL,
+       "a dictionary word fails");
+    ok(pwreset_quality_check(pool, q, "xxALICExx and more", "alice",
+                             "a@example.org") != NULL,
+       "containing the user name fails, any case");
+    ok(pwreset_quality_check(pool, q, "the smith.jones way", "bob",
+                             "Smith.Jones@example.org") != NULL,
+       "containing the address's local part fails");
+    ok(pwreset_quality_check(pool, q, "al is a fine name 9", "al",
+                             "x@example.org") == NULL,
+       "a user name under 4 characters may appear");
+    ok(pwreset_quality_create(pool, "/nonexistent/pwquality.conf", &err)
+           == NULL && err, "a missing configuration file is an error");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -317,5 +347,6 @@ int main(void)
     test_mail();
     test_pages();
     test_password();
+    test_quality();
     return done_testing();
 }

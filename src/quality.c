@@ -1,0 +1,155 @@
+/* Password quality.  See quality.h.
+ *
+ * cracklib keeps static state and is not thread-safe, and libpwquality's
+ * settings are shared: settings are made once at start-up and never
+ * changed, and every check runs under one process-wide mutex. */
+#include "quality.h"
+
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <pwquality.h>
+#include <string.h>
+
+struct pwreset_quality {
+    pwquality_settings_t *settings;
+};
+
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *lock;
+#endif
+
+static apr_status_t free_settings(void *data)
+{
+    pwquality_free_settings(data);
+    return APR_SUCCESS;
+}
+
+static const char *pwq_error(apr_pool_t *p, int rc, void *aux)
+{
+    char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
+    const char *msg = pwquality_strerror(buf, sizeof(buf), rc, aux);
+
+    return apr_pstrdup(p, msg ? msg : "unknown libpwquality error");
+}
+
+pwreset_quality *pwreset_quality_create(apr_pool_t *p,
+                                        const char *config_file,
+                                        const char **err)
+{
+    static const struct { int setting, value; } nist[] = {
+        {PWQ_SETTING_DICT_CHECK, 1},      {PWQ_SETTING_USER_CHECK, 1},
+        {PWQ_SETTING_MIN_LENGTH, 6},      /* ours is counted in characters */
+        {PWQ_SETTING_DIG_CREDIT, 0},      {PWQ_SETTING_UP_CREDIT, 0},
+        {PWQ_SETTING_LOW_CREDIT, 0},      {PWQ_SETTING_OTH_CREDIT, 0},
+        {PWQ_SETTING_MIN_CLASS, 0},       {PWQ_SETTING_MAX_REPEAT, 0},
+        {PWQ_SETTING_MAX_CLASS_REPEAT, 0}, {PWQ_SETTING_MAX_SEQUENCE, 0},
+        {PWQ_SETTING_GECOS_CHECK, 0},     {PWQ_SETTING_ENFORCING, 1},
+    };
+    pwreset_quality *q = apr_pcalloc(p, sizeof(*q));
+    void *aux = NULL;
+    int rc;
+
+    q->settings = pwquality_default_settings();
+    if (!q->settings) {
+        *err = "libpwquality could not allocate its settings";
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, q->settings, free_settings,
+                              apr_pool_cleanup_null);
+    for (apr_size_t i = 0; i < sizeof(nist) / sizeof(nist[0]); i++) {
+        pwquality_set_int_value(q->settings, nist[i].setting, nist[i].value);
+    }
+    if (config_file) {
+        rc = pwquality_read_config(q->settings, config_file, &aux);
+        if (rc != 0) {
+            *err = pwq_error(p, rc, aux);
+            return NULL;
+        }
+    }
+#if APR_HAS_THREADS
+    if (!lock && apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, p)
+                     != APR_SUCCESS) {
+        *err = "could not create the libpwquality mutex";
+        return NULL;
+    }
+#endif
+    return q;
+}
+
+static int check_locked(pwreset_quality *q, const char *password,
+                        const char *user, void **aux)
+{
+    int rc;
+
+#if APR_HAS_THREADS
+    apr_thread_mutex_lock(lock);
+#endif
+    rc = pwquality_check(q->settings, password, NULL, user, aux);
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(lock);
+#endif
+    return rc;
+}
+
+const char *pwreset_quality_selftest(apr_pool_t *p, pwreset_quality *q)
+{
+    void *aux = NULL;
+    int dict = 0;
+    int rc;
+
+    pwquality_get_int_value(q->settings, PWQ_SETTING_DICT_CHECK, &dict);
+    if (!dict) {
+        return NULL; /* the admin's file turned it off */
+    }
+    /* A plain dictionary word must fail the dictionary check; a missing
+     * dictionary shows as "error loading dictionary" instead. */
+    rc = check_locked(q, "elephant", NULL, &aux);
+    if (rc != PWQ_ERROR_CRACKLIB_CHECK
+        || (aux && strstr((const char *)aux, "loading"))) {
+        return apr_psprintf(p, "the cracklib dictionary check does not work "
+                            "(%s): install cracklib-runtime",
+                            rc < 0 ? pwq_error(p, rc, aux)
+                                   : "a dictionary word passed");
+    }
+    return NULL;
+}
+
+/* Case-insensitive (ASCII) "haystack contains needle". */
+static int contains(const char *haystack, const char *needle)
+{
+    apr_size_t n = strlen(needle);
+
+    for (; *haystack; haystack++) {
+        if (!strncasecmp(haystack, needle, n)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int like_name(const char *password, const char *name)
+{
+    return *name && (!strcasecmp(password, name)
+                     || (strlen(name) >= 4 && contains(password, name)));
+}
+
+const char *pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
+                                  const char *password, const char *username,
+                                  const char *email)
+{
+    const char *at = email ? strchr(email, '@') : NULL;
+    const char *local = at ? apr_pstrmemdup(p, email, at - email) : "";
+    void *aux = NULL;
+    int rc;
+
+    if (like_name(password, username) || like_name(password, local)) {
+        return "The password must not contain your user name or your email "
+               "address.";
+    }
+    rc = check_locked(q, password, username, &aux);
+    if (rc < 0) {
+        return apr_pstrcat(p, "This password is too easy to guess: ",
+                           pwq_error(p, rc, aux), ".", NULL);
+    }
+    return NULL;
+}
