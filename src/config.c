@@ -266,9 +266,13 @@ static const char *set_link_url(cmd_parms *cmd, void *dc, const char *arg)
     if (err) {
         return err;
     }
+    /* The link handler takes exactly one parameter, the token. */
+    if (u.query) {
+        return fail(cmd, "'%s' must not have a query string", arg);
+    }
     c->link_url = arg;
     c->link_site = apr_pstrdup(cmd->pool, u.hostname);
-    c->link_sep = u.query ? '&' : '?';
+    c->link_sep = '?';
     return NULL;
 }
 

@@ -96,7 +96,8 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
      * exactly one recipient. */
     if (!pwreset_addr_mailable(u->email)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
-                     "address of user %s is not one valid address; no mail",
+                     "address of user %s is not one plain ASCII address; "
+                     "no mail",
                      u->username);
         return;
     }
@@ -162,7 +163,8 @@ static void do_changed(apr_pool_t *p, const job *j)
 
     if (!pwreset_addr_mailable(j->email)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, j->s, "PWR0303: the stored "
-                     "address of user %s is not one valid address; no mail",
+                     "address of user %s is not one plain ASCII address; "
+                     "no mail",
                      j->username);
         return;
     }

@@ -454,6 +454,7 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0117: password of "
                       "user %s changed concurrently; this form lost",
                       user->username);
+        set_form_cookie(r, cfg, "", 0);
         return send_invalid(r, cfg);
     }
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "PWR0118: password of user "

@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 68;
+plan tests => 69;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -149,6 +149,8 @@ for my $url ('reset/link', 'ftp://example.org/reset/link', 'http://',
         qr/PwResetLinkURL: '\Q$url\E' is not an absolute http/, "PwResetLinkURL $url");
 }
 accepted("$secret\nPwResetLinkURL https://example.org/reset/link", 'https link URL');
+refused("PwResetLinkURL https://example.org/reset/link?lang=en",
+    qr/PwResetLinkURL: '.*' must not have a query string/, 'a link URL with a query');
 
 # 3. PwResetUpdateURL: a local path that can be a cookie Path.
 for my $path ('reset/update', '/reset;update') {
