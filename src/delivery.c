@@ -13,9 +13,16 @@
 #include <apr_thread_proc.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 /* Enough for bursts; past it jobs are dropped and logged, never waited on. */
-#define QUEUE_SIZE 256
+#define QUEUE_SIZE 1024
+/* A job runs 20 to 60 ms after its request (see wait_for). */
+#define DELAY_MIN_MS 20
+#define DELAY_SPREAD_MS 40
 
 typedef enum { JOB_RESET, JOB_CHANGED } job_kind;
 
@@ -104,8 +111,8 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     /* Past the limit the person sees the usual page, as for an unknown
      * address: this thread runs after the response. */
     if (pwreset_limit_hit(s, &cfg->cache, &cfg->account_limit, "account",
-                          apr_pescape_urlencoded(p, u->email), when, NULL,
-                          p)) {
+                          apr_pescape_urlencoded(p, u->email), apr_time_now(),
+                          NULL, p)) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "PWR0311: account limit "
                      "reached for user %s (%d mails in %d s); no mail",
                      u->username, cfg->account_limit.count,
@@ -175,12 +182,50 @@ static void do_changed(apr_pool_t *p, const job *j)
     send_mail(p, j->s, cfg, &m, j->username, "password-changed");
 }
 
+/* The work done for a known address (lookup, token, fork of sendmail) must
+ * not slow down the requests being answered meanwhile, or its cost shows in
+ * their timing.  So this thread runs at idle priority: it gets the CPU when
+ * request threads do not want it (SCHED_IDLE still gets a small share on a
+ * busy machine, so mail is never starved for good). */
+static void lower_priority(server_rec *s)
+{
+#if defined(__linux__) && defined(SCHED_IDLE)
+    struct sched_param sp;
+
+    memset(&sp, 0, sizeof(sp));
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0312: could not "
+                     "give the delivery thread idle priority");
+    }
+#else
+    (void)s;
+#endif
+}
+
+/* Each job waits until a moment a little after its request, chosen at
+ * random, so that its burst of work never lines up with the response it
+ * belongs to.  Jobs arriving together share one wait. */
+static void wait_for(const job *j)
+{
+    unsigned char r;
+    apr_time_t at, now = apr_time_now();
+
+    if (apr_generate_random_bytes(&r, 1) != APR_SUCCESS) {
+        r = 128;
+    }
+    at = j->when + apr_time_from_msec(DELAY_MIN_MS)
+         + apr_time_from_msec(DELAY_SPREAD_MS) * r / 255;
+    if (at > now) {
+        apr_sleep(at - now);
+    }
+}
+
 static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
 {
     apr_pool_t *p;
     void *item;
 
-    (void)data;
+    lower_priority(data);
     apr_pool_create(&p, apr_thread_pool_get(t));
     /* apr_queue_pop() returns APR_EOF once the queue is terminated. */
     for (;;) {
@@ -191,6 +236,7 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
         if (rv != APR_SUCCESS) {
             break;
         }
+        wait_for(item);
         if (((job *)item)->kind == JOB_RESET) {
             do_reset(p, item);
         }
@@ -229,7 +275,7 @@ void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
 
     rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
     if (rv == APR_SUCCESS) {
-        rv = apr_thread_create(&thread, NULL, run, NULL, pchild);
+        rv = apr_thread_create(&thread, NULL, run, s, pchild);
     }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "PWR0309: could not start "

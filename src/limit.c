@@ -153,8 +153,9 @@ int pwreset_limit_hit(server_rec *s, const pwreset_cache *c,
     rv = c->provider->retrieve(c->instance, s, (const unsigned char *)id,
                                (unsigned int)strlen(id),
                                (unsigned char *)&ctr, &len, p);
-    if (rv != APR_SUCCESS || len != sizeof(ctr) || ctr.start > now
-        || now - ctr.start >= window) {
+    /* A window that starts after `now` (events counted out of order, or
+     * another server's clock) is still the current one. */
+    if (rv != APR_SUCCESS || len != sizeof(ctr) || now - ctr.start >= window) {
         ctr.start = now;
         ctr.count = 0;
     }
