@@ -32,9 +32,8 @@ static const char *pwq_error(apr_pool_t *p, int rc, void *aux)
     return apr_pstrdup(p, msg ? msg : "unknown libpwquality error");
 }
 
-pwreset_quality *pwreset_quality_create(apr_pool_t *p,
-                                        const char *config_file,
-                                        const char **err)
+/* Dictionary and user checks on, no composition rules (NIST SP 800-63B). */
+static void apply_defaults(pwquality_settings_t *settings)
 {
     static const struct { int setting, value; } nist[] = {
         {PWQ_SETTING_DICT_CHECK, 1},      {PWQ_SETTING_USER_CHECK, 1},
@@ -45,6 +44,16 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
         {PWQ_SETTING_MAX_CLASS_REPEAT, 0}, {PWQ_SETTING_MAX_SEQUENCE, 0},
         {PWQ_SETTING_GECOS_CHECK, 0},     {PWQ_SETTING_ENFORCING, 1},
     };
+
+    for (apr_size_t i = 0; i < sizeof(nist) / sizeof(nist[0]); i++) {
+        pwquality_set_int_value(settings, nist[i].setting, nist[i].value);
+    }
+}
+
+pwreset_quality *pwreset_quality_create(apr_pool_t *p,
+                                        const char *config_file,
+                                        const char **err)
+{
     pwreset_quality *q = apr_pcalloc(p, sizeof(*q));
     void *aux = NULL;
     int rc;
@@ -56,9 +65,7 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
     }
     apr_pool_cleanup_register(p, q->settings, free_settings,
                               apr_pool_cleanup_null);
-    for (apr_size_t i = 0; i < sizeof(nist) / sizeof(nist[0]); i++) {
-        pwquality_set_int_value(q->settings, nist[i].setting, nist[i].value);
-    }
+    apply_defaults(q->settings);
     if (config_file) {
         rc = pwquality_read_config(q->settings, config_file, &aux);
         if (rc != 0) {
@@ -76,7 +83,7 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
     return q;
 }
 
-static int check_locked(pwreset_quality *q, const char *password,
+static int check_locked(pwquality_settings_t *settings, const char *password,
                         const char *user, void **aux)
 {
     int rc;
@@ -84,7 +91,7 @@ static int check_locked(pwreset_quality *q, const char *password,
 #if APR_HAS_THREADS
     apr_thread_mutex_lock(lock);
 #endif
-    rc = pwquality_check(q->settings, password, NULL, user, aux);
+    rc = pwquality_check(settings, password, NULL, user, aux);
 #if APR_HAS_THREADS
     apr_thread_mutex_unlock(lock);
 #endif
@@ -93,6 +100,8 @@ static int check_locked(pwreset_quality *q, const char *password,
 
 const char *pwreset_quality_selftest(apr_pool_t *p, pwreset_quality *q)
 {
+    pwquality_settings_t *probe;
+    const char *dictpath = NULL, *err = NULL;
     void *aux = NULL;
     int dict = 0;
     int rc;
@@ -102,16 +111,28 @@ const char *pwreset_quality_selftest(apr_pool_t *p, pwreset_quality *q)
         return NULL; /* the admin's file turned it off */
     }
     /* A plain dictionary word must fail the dictionary check; a missing
-     * dictionary shows as "error loading dictionary" instead. */
-    rc = check_locked(q, "elephant", NULL, &aux);
+     * dictionary shows as "error loading dictionary" instead.  The probe
+     * has only our defaults and the admin's dictionary, so that no other
+     * rule of the admin's file answers first. */
+    probe = pwquality_default_settings();
+    if (!probe) {
+        return "libpwquality could not allocate its settings";
+    }
+    apply_defaults(probe);
+    if (pwquality_get_str_value(q->settings, PWQ_SETTING_DICT_PATH, &dictpath)
+            == 0 && dictpath) {
+        pwquality_set_str_value(probe, PWQ_SETTING_DICT_PATH, dictpath);
+    }
+    rc = check_locked(probe, "elephant", NULL, &aux);
     if (rc != PWQ_ERROR_CRACKLIB_CHECK
         || (aux && strstr((const char *)aux, "loading"))) {
-        return apr_psprintf(p, "the cracklib dictionary check does not work "
-                            "(%s): install cracklib-runtime",
-                            rc < 0 ? pwq_error(p, rc, aux)
-                                   : "a dictionary word passed");
+        err = apr_psprintf(p, "the cracklib dictionary check does not work "
+                           "(%s): install cracklib-runtime",
+                           rc < 0 ? pwq_error(p, rc, aux)
+                                  : "a dictionary word passed");
     }
-    return NULL;
+    pwquality_free_settings(probe);
+    return err;
 }
 
 /* Case-insensitive (ASCII) "haystack contains needle". */
@@ -146,7 +167,7 @@ const char *pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
         return "The password must not contain your user name or your email "
                "address.";
     }
-    rc = check_locked(q, password, username, &aux);
+    rc = check_locked(q->settings, password, username, &aux);
     if (rc < 0) {
         return apr_pstrcat(p, "This password is too easy to guess: ",
                            pwq_error(p, rc, aux), ".", NULL);

@@ -13,17 +13,17 @@ use PwResetTest qw(reset_users add_user user_hash make_token browser url);
 use HTTP::Request::Common qw(POST);
 use Encode qw(encode_utf8);
 
-plan tests => 26;
+plan tests => 28;
 
 reset_users();
 add_user('frank', 'frank.mail@example.org', 'password of frank');
 my $before = user_hash('frank');
 
 sub post_update {
-    my ($password, $confirm) = @_;
+    my ($password, $confirm, $vhost) = @_;
     my $cookie = 'pwreset_form=' . make_token(sub => 'frank', purpose => 'form',
                                               hash => user_hash('frank'));
-    return browser()->request(POST url('/reset/update'), Cookie => $cookie,
+    return browser()->request(POST url('/reset/update', $vhost), Cookie => $cookie,
         Content => [password => encode_utf8($password),
                     confirm  => encode_utf8($confirm // $password)]);
 }
@@ -60,6 +60,11 @@ is($res->code, 422, 'containing the local part of the address (any case)');
 $res = post_update('password of frank');
 is($res->code, 422, 'the current password');
 like($res->content, qr/your current password/, '  says why');
+
+# PwResetQualityConfig: the named file is read (minclass = 3 there).
+$res = post_update('only lower case letters here', undef, 'pwreset_quality');
+is($res->code, 422, 'PwResetQualityConfig: its minclass applies');
+like($res->content, qr/too easy to guess/, '  in libpwquality\'s words');
 
 is(user_hash('frank'), $before, 'nothing changed so far');
 
