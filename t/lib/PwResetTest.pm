@@ -35,6 +35,9 @@ sub setup_state {
     };
     my $dbh = db();
     $dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
+    # Another table, for the custom-query tests (README.md's example).
+    $dbh->do('CREATE TABLE IF NOT EXISTS accounts (login TEXT PRIMARY KEY, '
+             . 'mail TEXT NOT NULL, pwhash TEXT NOT NULL)');
     # An empty database for the broken-database tests.
     unlink "$T/var/broken.db";
     DBI->connect("dbi:SQLite:dbname=$T/var/broken.db", '', '',
