@@ -65,18 +65,28 @@ static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, void *dbd_cfg,
 /* Every configured server gets password checks that work: a missing
  * cracklib dictionary stops httpd here rather than letting weak passwords
  * through later. */
+static pwreset_quality *default_quality;
+
+static apr_status_t forget_default_quality(void *data)
+{
+    (void)data;
+    default_quality = NULL;
+    return APR_SUCCESS;
+}
+
 static int check_quality(apr_pool_t *pconf, server_rec *s, pwreset_cfg *cfg)
 {
-    static pwreset_quality *defaults;
-    static apr_pool_t *defaults_pool;
     const char *err = NULL;
 
     if (!cfg->quality) {
-        if (!defaults || defaults_pool != pconf) {
-            defaults = pwreset_quality_create(pconf, NULL, &err);
-            defaults_pool = pconf;
+        /* One default for every server, made once per configuration cycle
+         * (httpd clears and reuses pconf on a restart). */
+        if (!default_quality) {
+            default_quality = pwreset_quality_create(pconf, NULL, &err);
+            apr_pool_cleanup_register(pconf, NULL, forget_default_quality,
+                                      apr_pool_cleanup_null);
         }
-        cfg->quality = defaults;
+        cfg->quality = default_quality;
     }
     if (cfg->quality) {
         err = pwreset_quality_selftest(pconf, cfg->quality);
@@ -164,6 +174,8 @@ static void pwreset_register_hooks(apr_pool_t *p)
     ap_hook_post_config(pwreset_post_config, NULL, before_dbd,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(pwreset_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(pwreset_post_read_request, NULL, NULL,
+                              APR_HOOK_REALLY_FIRST);
     ap_hook_handler(pwreset_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

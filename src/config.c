@@ -43,15 +43,13 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
 
     c->configured = base->configured || add->configured;
     c->keys = PICK(keys); /* a list set here replaces the inherited one */
-    if (add->link_url) {
-        c->link_url = add->link_url;
-        c->link_site = add->link_site;
-        c->link_sep = add->link_sep;
-    }
-    else {
-        c->link_url = base->link_url;
-        c->link_site = base->link_site;
-        c->link_sep = base->link_sep;
+    {
+        const pwreset_cfg *from = add->link_url ? add : base;
+        c->link_url = from->link_url;
+        c->link_site = from->link_site;
+        c->link_sep = from->link_sep;
+        c->link_path = from->link_path;
+        c->link_origin = from->link_origin;
     }
     c->update_url = PICK(update_url);
     c->request_url = PICK(request_url);
@@ -132,6 +130,13 @@ void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
     if (!c->q_update) {
         c->q_update = "UPDATE users SET password = %s "
                       "WHERE username = %s AND password = %s";
+    }
+    if (c->request_url && c->request_url[0] != '/') {
+        c->request_url_abs = c->request_url;
+    }
+    else if (c->request_url && c->link_origin) {
+        c->request_url_abs = apr_pstrcat(p, c->link_origin, c->request_url,
+                                         NULL);
     }
     if (c->account_limit.count == PWRESET_UNSET) {
         c->account_limit.count = 3;
@@ -273,6 +278,9 @@ static const char *set_link_url(cmd_parms *cmd, void *dc, const char *arg)
     c->link_url = arg;
     c->link_site = apr_pstrdup(cmd->pool, u.hostname);
     c->link_sep = '?';
+    c->link_path = apr_pstrdup(cmd->pool, u.path && *u.path ? u.path : "/");
+    c->link_origin = apr_pstrcat(cmd->pool, u.scheme, "://", u.hostinfo,
+                                 NULL);
     return NULL;
 }
 

@@ -15,9 +15,12 @@ typedef struct {
     apr_array_header_t *keys;       /* pwreset_key; first signs */
     const char *link_url;           /* absolute http(s) URL */
     const char *link_site;          /* its host, for the mail's words */
-    char link_sep;                  /* '?' or '&' before "token=" */
+    char link_sep;                  /* '?' before "token=" */
+    const char *link_path;          /* its path: where the token arrives */
+    const char *link_origin;        /* scheme://host[:port] */
     const char *update_url;
     const char *request_url;
+    const char *request_url_abs;    /* absolute, for mail; NULL if unknown */
     const char *mail_from;
     const char *mail_domain;        /* right of '@' in mail_from */
     const char *sendmail;           /* as written, for logs */

@@ -7,15 +7,17 @@
 #include "store.h"
 #include "token.h"
 
-#include <apr_escape.h>
+#include <apr_atomic.h>
 #include <apr_queue.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 /* Enough for bursts; past it jobs are dropped and logged, never waited on. */
@@ -23,6 +25,8 @@
 /* A job runs 20 to 60 ms after its request (see wait_for). */
 #define DELAY_MIN_MS 20
 #define DELAY_SPREAD_MS 40
+/* How long a stopping child waits for room to tell the thread to end. */
+#define STOP_WAIT apr_time_from_sec(10)
 
 typedef enum { JOB_RESET, JOB_CHANGED } job_kind;
 
@@ -33,10 +37,14 @@ typedef struct {
     char *email;      /* typed (reset) or stored (changed) */
     char *client;
     char *username;   /* changed only */
+    int limited;      /* reset only: past PwResetAccountLimit */
 } job;
 
 static apr_queue_t *queue;
 static apr_thread_t *thread;
+static volatile apr_uint32_t pending;   /* queued, not yet delivered */
+static volatile int draining;           /* the child is stopping */
+static job stop_job;                    /* tells the thread to end */
 
 /* Jobs cross threads: plain malloc, one block, freed by the thread. */
 static job *job_new(job_kind kind, server_rec *s, const char *email,
@@ -50,6 +58,7 @@ static job *job_new(job_kind kind, server_rec *s, const char *email,
         return NULL;
     }
     j->kind = kind;
+    j->limited = 0;
     j->s = s;
     j->when = when;
     j->email = memcpy((char *)(j + 1), email, le);
@@ -108,17 +117,6 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
                      u->username);
         return;
     }
-    /* Past the limit the person sees the usual page, as for an unknown
-     * address: this thread runs after the response. */
-    if (pwreset_limit_hit(s, &cfg->cache, &cfg->account_limit, "account",
-                          apr_pescape_urlencoded(p, u->email), apr_time_now(),
-                          NULL, p)) {
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "PWR0311: account limit "
-                     "reached for user %s (%d mails in %d s); no mail",
-                     u->username, cfg->account_limit.count,
-                     cfg->account_limit.window);
-        return;
-    }
     token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,
                                 u->hash, (long)apr_time_sec(when),
                                 cfg->token_lifetime);
@@ -158,8 +156,18 @@ static void do_reset(apr_pool_t *p, const job *j)
                      "request matched no account");
     }
     for (int i = 0; i < users->nelts; i++) {
-        mail_reset_link(p, j->s, cfg,
-                        &APR_ARRAY_IDX(users, i, pwreset_user), j->when);
+        const pwreset_user *u = &APR_ARRAY_IDX(users, i, pwreset_user);
+
+        /* Past the limit the person saw the usual page, as for an unknown
+         * address; only the log tells. */
+        if (j->limited) {
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, j->s, "PWR0311: account "
+                         "limit reached for user %s (%d requests in %d s); "
+                         "no mail", u->username, cfg->account_limit.count,
+                         cfg->account_limit.window);
+            continue;
+        }
+        mail_reset_link(p, j->s, cfg, u, j->when);
     }
 }
 
@@ -177,25 +185,25 @@ static void do_changed(apr_pool_t *p, const job *j)
     }
     m.to = j->email;
     m.date = j->when;
-    pwreset_mail_changed_text(p, &m, j->username, cfg->link_site, j->client,
-                              j->when, cfg->request_url);
+    pwreset_mail_changed_text(p, &m, j->username,
+                              cfg->link_site ? cfg->link_site
+                                             : j->s->server_hostname,
+                              j->client, j->when, cfg->request_url_abs);
     send_mail(p, j->s, cfg, &m, j->username, "password-changed");
 }
 
 /* The work done for a known address (lookup, token, fork of sendmail) must
- * not slow down the requests being answered meanwhile, or its cost shows in
- * their timing.  So this thread runs at idle priority: it gets the CPU when
- * request threads do not want it (SCHED_IDLE still gets a small share on a
- * busy machine, so mail is never starved for good). */
+ * not slow down the requests answered meanwhile, or its cost shows in their
+ * timing.  So this thread runs at the lowest "nice" priority: it gets the CPU
+ * when request threads do not want it.  (Not SCHED_IDLE: this thread takes
+ * locks that request threads need, such as mod_dbd's pool, and must not be
+ * left holding them on a busy machine.) */
 static void lower_priority(server_rec *s)
 {
-#if defined(__linux__) && defined(SCHED_IDLE)
-    struct sched_param sp;
-
-    memset(&sp, 0, sizeof(sp));
-    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0312: could not "
-                     "give the delivery thread idle priority");
+#if defined(__linux__)
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s, "PWR0312: could "
+                     "not lower the priority of the delivery thread");
     }
 #else
     (void)s;
@@ -204,12 +212,16 @@ static void lower_priority(server_rec *s)
 
 /* Each job waits until a moment a little after its request, chosen at
  * random, so that its burst of work never lines up with the response it
- * belongs to.  Jobs arriving together share one wait. */
+ * belongs to.  Jobs arriving together share one wait; a child on its way
+ * out does not wait at all. */
 static void wait_for(const job *j)
 {
     unsigned char r;
     apr_time_t at, now = apr_time_now();
 
+    if (draining) {
+        return;
+    }
     if (apr_generate_random_bytes(&r, 1) != APR_SUCCESS) {
         r = 128;
     }
@@ -227,13 +239,13 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
 
     lower_priority(data);
     apr_pool_create(&p, apr_thread_pool_get(t));
-    /* apr_queue_pop() returns APR_EOF once the queue is terminated. */
     for (;;) {
         apr_status_t rv = apr_queue_pop(queue, &item);
         if (rv == APR_EINTR) {
             continue;
         }
-        if (rv != APR_SUCCESS) {
+        /* APR_EOF: the queue was terminated (see stop()). */
+        if (rv != APR_SUCCESS || item == &stop_job) {
             break;
         }
         wait_for(item);
@@ -244,6 +256,7 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
             do_changed(p, item);
         }
         free(item);
+        apr_atomic_dec32(&pending);
         apr_pool_clear(p);
     }
     apr_pool_destroy(p);
@@ -251,29 +264,67 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
     return NULL;
 }
 
-/* A pre-cleanup: runs before pchild's subpools (the thread's own pool among
- * them) are destroyed. */
+/* A pre-cleanup, so it runs before pchild's subpools (the thread's own pool
+ * among them) are destroyed.  The thread delivers what is queued, then
+ * meets stop_job; if the queue stays full past STOP_WAIT, the queue is
+ * terminated and what is left is counted as lost. */
 static apr_status_t stop(void *data)
 {
-    apr_status_t rv;
+    server_rec *s = data;
+    apr_time_t deadline = apr_time_now() + STOP_WAIT;
+    apr_status_t rv = APR_EAGAIN;
+    apr_uint32_t lost;
 
-    (void)data;
-    if (queue) {
+    draining = 1;
+    while (queue && (rv = apr_queue_trypush(queue, &stop_job)) == APR_EAGAIN
+           && apr_time_now() < deadline) {
+        apr_sleep(apr_time_from_msec(10));
+    }
+    if (queue && rv != APR_SUCCESS) {
         apr_queue_term(queue);
     }
     if (thread) {
         apr_thread_join(&rv, thread);
+    }
+    lost = apr_atomic_read32(&pending);
+    if (lost) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0310: %u queued mails "
+                     "were dropped as the process stopped", lost);
     }
     queue = NULL;
     thread = NULL;
     return APR_SUCCESS;
 }
 
+/* Under prefork the child's allocator has no lock: requests never ran in
+ * two threads before.  This thread, and the mod_dbd pools it uses, draw
+ * from it too, so it needs one now. */
+static apr_status_t lock_allocator(apr_pool_t *pchild)
+{
+    apr_allocator_t *allocator = apr_pool_allocator_get(pchild);
+    apr_thread_mutex_t *mutex;
+    apr_status_t rv;
+
+    if (!allocator || apr_allocator_mutex_get(allocator)) {
+        return APR_SUCCESS;
+    }
+    rv = apr_thread_mutex_create(&mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
+    if (rv == APR_SUCCESS) {
+        apr_allocator_mutex_set(allocator, mutex);
+    }
+    return rv;
+}
+
 void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
-    rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
+    draining = 0;
+    apr_atomic_set32(&pending, 0);
+    rv = lock_allocator(pchild);
+    if (rv == APR_SUCCESS) {
+        rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
+    }
     if (rv == APR_SUCCESS) {
         rv = apr_thread_create(&thread, NULL, run, s, pchild);
     }
@@ -284,7 +335,7 @@ void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
         thread = NULL;
         return;
     }
-    apr_pool_pre_cleanup_register(pchild, NULL, stop);
+    apr_pool_pre_cleanup_register(pchild, s, stop);
 }
 
 static apr_status_t enqueue(job *j, server_rec *s)
@@ -294,8 +345,10 @@ static apr_status_t enqueue(job *j, server_rec *s)
     if (!j) {
         return APR_ENOMEM;
     }
-    rv = queue ? apr_queue_trypush(queue, j) : APR_ENOTIMPL;
+    apr_atomic_inc32(&pending);
+    rv = queue && !draining ? apr_queue_trypush(queue, j) : APR_ENOTIMPL;
     if (rv != APR_SUCCESS) {
+        apr_atomic_dec32(&pending);
         free(j);
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0310: the delivery "
                      "queue is %s; a mail was dropped",
@@ -305,9 +358,15 @@ static apr_status_t enqueue(job *j, server_rec *s)
 }
 
 apr_status_t pwreset_delivery_reset(server_rec *s, const char *email,
-                                    const char *client_ip, apr_time_t when)
+                                    const char *client_ip, apr_time_t when,
+                                    int limited)
 {
-    return enqueue(job_new(JOB_RESET, s, email, client_ip, NULL, when), s);
+    job *j = job_new(JOB_RESET, s, email, client_ip, NULL, when);
+
+    if (j) {
+        j->limited = limited;
+    }
+    return enqueue(j, s);
 }
 
 apr_status_t pwreset_delivery_changed(server_rec *s, const char *username,

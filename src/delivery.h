@@ -13,10 +13,13 @@
  * on pchild. */
 void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s);
 
-/* Queue a reset request for the accounts stored under `email`.  Returns
+/* Queue a reset request for the accounts stored under `email`; `limited`
+ * says the address is past PwResetAccountLimit (no mail, only a log line
+ * when an account matches).  Returns
  * APR_EAGAIN when the queue is full (the job is dropped and logged). */
 apr_status_t pwreset_delivery_reset(server_rec *s, const char *email,
-                                    const char *client_ip, apr_time_t when);
+                                    const char *client_ip, apr_time_t when,
+                                    int limited);
 
 /* Queue the "your password was changed" notice to `username` at the stored
  * address `email`. */

@@ -31,6 +31,23 @@ typedef enum { SERVE_REQUEST, SERVE_LINK, SERVE_UPDATE } serve_kind;
 
 static const char *csp;
 
+/* What a request of ours carries between hooks. */
+typedef struct {
+    const char *link_args;   /* the query string before it was hidden */
+    int body_read;           /* the whole body has been read */
+} req_state;
+
+static req_state *state_of(request_rec *r)
+{
+    req_state *st = ap_get_module_config(r->request_config, &pwreset_module);
+
+    if (!st) {
+        st = apr_pcalloc(r->pool, sizeof(*st));
+        ap_set_module_config(r->request_config, &pwreset_module, st);
+    }
+    return st;
+}
+
 void pwreset_handlers_init(apr_pool_t *pconf)
 {
     csp = pwreset_page_csp(pconf);
@@ -47,6 +64,12 @@ static int send_page(request_rec *r, int status, const char *html)
     apr_table_setn(h, "Referrer-Policy", "no-referrer");
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
     apr_table_setn(h, "Content-Security-Policy", csp);
+    /* A body we did not read (refused before reading, or too big) is not
+     * read now either: httpd would read up to LimitRequestBody to keep the
+     * connection.  Close it instead. */
+    if (r->method_number == M_POST && !state_of(r)->body_read) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_set_content_length(r, len);
@@ -83,6 +106,24 @@ static int send_server_error(request_rec *r)
                        "later.");
 }
 
+/* Count an event of `kind` for `value` (an address, a client address),
+ * under its keyed digest.  1 when past the limit. */
+static int limit_hit(request_rec *r, const pwreset_cfg *cfg,
+                     const pwreset_limit *l, const char *kind,
+                     const char *value, long *retry)
+{
+    const char *key;
+
+    if (l->count <= 0) {
+        return 0;
+    }
+    key = pwreset_key_digest(r->pool, &APR_ARRAY_IDX(cfg->keys, 0,
+                                                     pwreset_key),
+                             kind, value);
+    return key && pwreset_limit_hit(r->server, &cfg->cache, l, kind, key,
+                                    r->request_time, retry, r->pool);
+}
+
 /* The client limit: POSTs from one client address (r->useragent_ip, so
  * that mod_remoteip applies) to the request and update handlers.  Returns
  * OK, or answers 429 itself and returns DONE. */
@@ -90,16 +131,13 @@ static int client_limit(request_rec *r, const pwreset_cfg *cfg)
 {
     long retry = 0;
 
-    if (!pwreset_limit_hit(r->server, &cfg->cache, &cfg->client_limit,
-                           "client", r->useragent_ip, r->request_time, &retry,
-                           r->pool)) {
+    if (!limit_hit(r, cfg, &cfg->client_limit, "client", r->useragent_ip,
+                   &retry)) {
         return OK;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0120: client limit "
                   "reached (%d POSTs in %d s)", cfg->client_limit.count,
                   cfg->client_limit.window);
-    /* Do not read a body we are refusing; close instead. */
-    r->connection->keepalive = AP_CONN_CLOSE;
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
     send_notice(r, HTTP_TOO_MANY_REQUESTS, "Too many attempts",
@@ -172,6 +210,7 @@ static int read_body(request_rec *r, const char **body, apr_size_t *len)
     buf[got] = '\0';
     *body = buf;
     *len = got;
+    state_of(r)->body_read = 1;
     return OK;
 }
 
@@ -197,11 +236,6 @@ static int read_form(request_rec *r, const char *const *names,
     int status = read_body(r, &body, &len);
 
     if (status != OK) {
-        if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
-            /* Do not read the rest of a huge body just to keep the
-             * connection: close it instead. */
-            r->connection->keepalive = AP_CONN_CLOSE;
-        }
         *problem = body_problem(status);
         return status;
     }
@@ -251,8 +285,9 @@ static int serve_request(request_rec *r, const pwreset_cfg *cfg)
 {
     static const char *const names[] = {"email", NULL};
     const char *values[1], *problem = NULL, *email;
+    char *lower;
     pwreset_addr_status st;
-    int status;
+    int status, limited;
 
     if (r->method_number == M_GET) {
         return send_page(r, HTTP_OK, pwreset_page_request(r->pool, NULL));
@@ -274,10 +309,15 @@ static int serve_request(request_rec *r, const pwreset_cfg *cfg)
                          pwreset_page_request(r->pool, address_problem(st)));
     }
     /* From here on, nothing depends on whether the address has an account:
-     * the delivery thread finds out, after this response is gone.  A full
-     * queue is logged there and answered the same way here. */
+     * the delivery thread finds out, after this response is gone.  The
+     * account limit is counted here, for every address alike (lower-cased,
+     * as the default query compares), and only read there.  A full queue is
+     * logged there and answered the same way here. */
+    lower = apr_pstrdup(r->pool, email);
+    ap_str_tolower(lower);
+    limited = limit_hit(r, cfg, &cfg->account_limit, "account", lower, NULL);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
-                           r->request_time);
+                           r->request_time, limited);
     return send_page(r, HTTP_OK, pwreset_page_request_sent(r->pool));
 }
 
@@ -294,6 +334,7 @@ static check_result check_token(request_rec *r, const pwreset_cfg *cfg,
     pwreset_claims claims;
     pwreset_token_status st;
     ap_dbd_t *dbd;
+    apr_status_t rv;
 
     st = pwreset_token_verify(r->pool, cfg->keys, token, purpose,
                               (long)apr_time_sec(r->request_time), &claims);
@@ -303,14 +344,17 @@ static check_result check_token(request_rec *r, const pwreset_cfg *cfg,
                       ? "link" : "form", pwreset_token_status_str(st));
         return CHECK_INVALID;
     }
-    dbd = pwreset_store_acquire(r);
+    /* A connection only for the statement: not held while a slow client
+     * sends its body or while bcrypt runs. */
+    dbd = pwreset_store_open(r->pool, r->server);
     if (!dbd) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0102: no database "
                       "connection");
         return CHECK_UNAVAILABLE;
     }
-    if (pwreset_store_by_name(r->pool, r->server, dbd, claims.sub, user)
-        != APR_SUCCESS) {
+    rv = pwreset_store_by_name(r->pool, r->server, dbd, claims.sub, user);
+    pwreset_store_close(r->server, dbd);
+    if (rv != APR_SUCCESS) {
         return CHECK_UNAVAILABLE;
     }
     if (!*user) {
@@ -338,7 +382,7 @@ static int answer_check(request_rec *r, const pwreset_cfg *cfg,
 
 /* The mailed token must never reach a log: take it out of everything that
  * mod_log_config and the error log read, before anything is logged. */
-static void hide_query(request_rec *r)
+static void hide_one(request_rec *r)
 {
     const char *hidden = "token=[hidden]";
     const char *path = r->parsed_uri.path ? r->parsed_uri.path : r->uri;
@@ -352,6 +396,31 @@ static void hide_query(request_rec *r)
     r->the_request = apr_pstrcat(r->pool, r->method, " ", r->unparsed_uri,
                                  r->assbackwards ? "" : " ", r->protocol,
                                  NULL);
+}
+
+/* The request, and those it was redirected from internally, whose request
+ * lines mod_log_config may log. */
+static void hide_query(request_rec *r)
+{
+    for (; r; r = r->prev) {
+        hide_one(r);
+    }
+}
+
+/* As early as httpd lets a module see a request: a request for the path of
+ * PwResetLinkURL has its token taken out of everything that is logged or
+ * shown (the scoreboard, mod_status) before any of it is, and kept aside
+ * for the link handler. */
+int pwreset_post_read_request(request_rec *r)
+{
+    const pwreset_cfg *cfg = pwreset_cfg_get(r->server);
+
+    if (cfg && cfg->link_path && r->args && r->uri
+        && !strcmp(r->uri, cfg->link_path)) {
+        state_of(r)->link_args = r->args;
+        hide_query(r);
+    }
+    return DECLINED;
 }
 
 /* `args` is the query string as it came, before hide_query(). */
@@ -427,6 +496,7 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
     static const char *const names[] = {"password", "confirm", NULL};
     const char *values[2], *problem = NULL, *hash;
     ap_dbd_t *dbd;
+    apr_status_t rv;
     int status, changed = 0;
 
     status = read_form(r, names, values, &problem);
@@ -443,10 +513,16 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0116: bcrypt failed");
         return send_server_error(r);
     }
-    dbd = pwreset_store_acquire(r);
-    if (!dbd || pwreset_store_update(r->pool, r->server, dbd, user->username,
-                                     user->hash, hash, &changed)
-                    != APR_SUCCESS) {
+    dbd = pwreset_store_open(r->pool, r->server);
+    rv = dbd ? pwreset_store_update(r->pool, r->server, dbd, user->username,
+                                    user->hash, hash, &changed)
+             : APR_EGENERAL;
+    pwreset_store_close(r->server, dbd);
+    if (rv != APR_SUCCESS) {
+        if (!dbd) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0102: no database "
+                          "connection");
+        }
         return send_unavailable(r);
     }
     if (!changed) {
@@ -502,7 +578,7 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
 int pwreset_handler(request_rec *r)
 {
     const pwreset_cfg *cfg;
-    const char *missing, *args = r->args ? r->args : "";
+    const char *missing, *args;
     serve_kind kind;
 
     if (!r->handler) {
@@ -521,6 +597,10 @@ int pwreset_handler(request_rec *r)
         return DECLINED;
     }
     cfg = pwreset_cfg_get(r->server);
+    /* The query as it came: kept aside by pwreset_post_read_request(), or
+     * here when the link is served at another path (an Alias, a rewrite). */
+    args = state_of(r)->link_args ? state_of(r)->link_args
+                                  : (r->args ? r->args : "");
     if (kind == SERVE_LINK) {
         hide_query(r);
     }

@@ -37,7 +37,8 @@ int pwreset_limit_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
 /* child_init: re-open the mutex in the child. */
 void pwreset_limit_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* Count one event for `key` under limit l.  Returns 1 when the event is
+/* Count one event for `key` (a digest, see pwreset_key_digest: never an
+ * address in clear) under limit l.  Returns 1 when the event is
  * past the limit (and then *retry_after, if given, is the number of seconds
  * until the window ends), 0 when it is within it or the limit is off.  A
  * cache failure is logged and lets the event through. */

@@ -18,6 +18,14 @@ struct pwreset_quality {
 static apr_thread_mutex_t *lock;
 #endif
 
+#if APR_HAS_THREADS
+static apr_status_t forget_lock(void *data)
+{
+    *(apr_thread_mutex_t **)data = NULL;
+    return APR_SUCCESS;
+}
+#endif
+
 static apr_status_t free_settings(void *data)
 {
     pwquality_free_settings(data);
@@ -74,10 +82,16 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
         }
     }
 #if APR_HAS_THREADS
-    if (!lock && apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, p)
-                     != APR_SUCCESS) {
-        *err = "could not create the libpwquality mutex";
-        return NULL;
+    if (!lock) {
+        if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, p)
+            != APR_SUCCESS) {
+            *err = "could not create the libpwquality mutex";
+            return NULL;
+        }
+        /* httpd clears and reuses its configuration pool on a restart:
+         * forget the mutex with it. */
+        apr_pool_cleanup_register(p, &lock, forget_lock,
+                                  apr_pool_cleanup_null);
     }
 #endif
     return q;

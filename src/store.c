@@ -8,27 +8,20 @@
 #include <apr_strings.h>
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
 int pwreset_store_init(void)
 {
     dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
-    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
-    return dbd_prepare && dbd_acquire && dbd_open && dbd_close;
+    return dbd_prepare && dbd_open && dbd_close;
 }
 
 void pwreset_store_prepare(server_rec *s, const char *sql, const char *label)
 {
     dbd_prepare(s, sql, label);
-}
-
-ap_dbd_t *pwreset_store_acquire(request_rec *r)
-{
-    return dbd_acquire ? dbd_acquire(r) : NULL;
 }
 
 ap_dbd_t *pwreset_store_open(apr_pool_t *p, server_rec *s)

@@ -20,9 +20,8 @@ int pwreset_store_init(void);
 /* Hand a statement to mod_dbd for preparing at start-up. */
 void pwreset_store_prepare(server_rec *s, const char *sql, const char *label);
 
-/* A connection for the request (released with it), or for a thread (to be
- * given back with pwreset_store_close).  NULL when the database is down. */
-ap_dbd_t *pwreset_store_acquire(request_rec *r);
+/* A connection, to be given back with pwreset_store_close() as soon as the
+ * statement is done.  NULL when the database is down. */
 ap_dbd_t *pwreset_store_open(apr_pool_t *p, server_rec *s);
 void pwreset_store_close(server_rec *s, ap_dbd_t *dbd);
 

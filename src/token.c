@@ -91,6 +91,21 @@ const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
     return b64url(p, mac, FINGERPRINT_BYTES);
 }
 
+const char *pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
+                               const char *label, const char *value)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    const char *input = apr_pstrcat(p, "mod_pwreset limit ", label, ":",
+                                    value, NULL);
+
+    if (!HMAC(EVP_sha256(), key->fp_key, sizeof(key->fp_key),
+              (const unsigned char *)input, strlen(input), mac, &len)) {
+        return NULL;
+    }
+    return b64url(p, mac, 16);
+}
+
 const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
                                 pwreset_purpose purpose, const char *sub,
                                 const char *hash, long now, long lifetime)

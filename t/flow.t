@@ -9,7 +9,7 @@ use PwResetTest qw(reset_users add_user user_hash wait_mails link_in
     browser url hash_password);
 use HTTP::Request::Common qw(POST);
 
-plan tests => 40;
+plan tests => 41;
 
 reset_users();
 add_user('alice', 'Alice@Example.org', 'old password of alice');
@@ -81,6 +81,8 @@ ok $notice, 'password-changed notice mailed';
 is($notice ? $notice->{headers}{to}[0] : '', 'Alice@Example.org', 'notice to the stored address');
 is($notice ? ($notice->{text} =~ /token=/ ? 1 : 0) : 1, 0, 'notice carries no token');
 like($notice ? $notice->{text} : '', qr/127\.0\.0\.1/, 'notice names the client address');
+my $again = url('/reset/request');
+like($notice ? $notice->{text} : '', qr/\Q$again\E/, 'notice says where to ask again, as an absolute URL');
 
 # afterwards: new password in, old one out
 is($ua->get($private, Authorization => basic('alice', 'a brand new passphrase'))->code, 200, 'new password logs in through mod_authn_dbd');

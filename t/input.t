@@ -10,7 +10,7 @@ use PwResetTest qw(reset_users add_user db make_token browser url wait_mails
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep);
 
-plan tests => 66;
+plan tests => 68;
 
 reset_users();
 add_user('erin', 'erin@example.org', 'password of erin');
@@ -59,6 +59,7 @@ for my $c (@request_cases) {
 }
 my $res = raw_post('/reset/request', 'email=erin%40example.org', type => 'text/plain');
 is($res->code, 415, 'request: text/plain');
+is($res->header('Connection') // '', 'close', '  closes the connection instead of reading the body');
 $res = raw_post('/reset/request', "--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nerin\@example.org\r\n--x--\r\n",
                 type => 'multipart/form-data; boundary=x');
 is($res->code, 415, 'request: multipart/form-data');
@@ -66,6 +67,7 @@ $res = raw_post('/reset/request', 'email=erin%40example.org', type => '');
 is($res->code, 415, 'request: no content type');
 $res = raw_post('/reset/request', 'email=' . ('a' x 10_000) . '%40example.org');
 is($res->code, 413, 'request: an oversized body');
+is($res->header('Connection') // '', 'close', '  closes the connection');
 like($res->content, qr/too large/, '  explains why');
 $res = browser()->request(HTTP::Request->new(PUT => url('/reset/request')));
 is($res->code, 405, 'request: PUT');

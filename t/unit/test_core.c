@@ -182,6 +182,18 @@ static void test_tokens(void)
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
                             k1.kid), PWRESET_PURPOSE_LINK, now, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "missing exp refused");
+    {
+        const char *d1 = pwreset_key_digest(pool, &k1, "account",
+                                            "alice@example.org");
+        ok(d1 && strlen(d1) == 22 && !strstr(d1, "alice"),
+           "limit keys are 128-bit digests, nothing of the address");
+        ok(d1 && !strcmp(d1, pwreset_key_digest(pool, &k1, "account",
+                                                "alice@example.org")),
+           "the same on every server with the same key");
+        ok(d1 && strcmp(d1, pwreset_key_digest(pool, &k1, "client",
+                                               "alice@example.org")),
+           "and apart between kinds");
+    }
     ok(pwreset_token_verify(pool, only1, "", PWRESET_PURPOSE_LINK, now, &c)
        == PWRESET_TOKEN_MALFORMED, "empty token");
     ok(pwreset_token_verify(pool, only1, "a.b.c.d", PWRESET_PURPOSE_LINK, now,
