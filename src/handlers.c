@@ -79,12 +79,6 @@ static int send_page(request_rec *r, int status, const char *html)
     return OK;
 }
 
-static int send_notice(request_rec *r, int status, const char *title,
-                       const char *sentence)
-{
-    return send_page(r, status, pwreset_page_notice(r->pool, title, sentence));
-}
-
 static int send_invalid(request_rec *r, const pwreset_cfg *cfg)
 {
     return send_page(r, HTTP_BAD_REQUEST,
@@ -94,16 +88,14 @@ static int send_invalid(request_rec *r, const pwreset_cfg *cfg)
 static int send_unavailable(request_rec *r)
 {
     apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER);
-    return send_notice(r, HTTP_SERVICE_UNAVAILABLE, "Please try again soon",
-                       "The service is unavailable for a moment. Please try "
-                       "again in a minute.");
+    return send_page(r, HTTP_SERVICE_UNAVAILABLE,
+                     pwreset_page_unavailable(r->pool));
 }
 
 static int send_server_error(request_rec *r)
 {
-    return send_notice(r, HTTP_INTERNAL_SERVER_ERROR, "Something went wrong",
-                       "The server could not do this. Please try again "
-                       "later.");
+    return send_page(r, HTTP_INTERNAL_SERVER_ERROR,
+                     pwreset_page_error(r->pool));
 }
 
 /* Count an event of `kind` for `value` (an address, a client address),
@@ -140,18 +132,14 @@ static int client_limit(request_rec *r, const pwreset_cfg *cfg)
                   cfg->client_limit.window);
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
-    send_notice(r, HTTP_TOO_MANY_REQUESTS, "Too many attempts",
-                "There were too many attempts from your address. Please "
-                "wait a while and try again.");
+    send_page(r, HTTP_TOO_MANY_REQUESTS, pwreset_page_too_many(r->pool));
     return DONE;
 }
 
 static int method_not_allowed(request_rec *r, const char *allow)
 {
     apr_table_setn(r->err_headers_out, "Allow", allow);
-    return send_notice(r, HTTP_METHOD_NOT_ALLOWED, "Method not allowed",
-                       "This page only answers to the methods in the Allow "
-                       "header.");
+    return send_page(r, HTTP_METHOD_NOT_ALLOWED, pwreset_page_method(r->pool));
 }
 
 /* ---- the form cookie ------------------------------------------------ */
@@ -214,35 +202,26 @@ static int read_body(request_rec *r, const char **body, apr_size_t *len)
     return OK;
 }
 
-static const char *body_problem(int status)
-{
-    switch (status) {
-    case HTTP_UNSUPPORTED_MEDIA_TYPE:
-        return "The form must be sent as application/x-www-form-urlencoded.";
-    case HTTP_REQUEST_ENTITY_TOO_LARGE:
-        return "The form was too large.";
-    default:
-        return "The form could not be read. Please use the form below.";
-    }
-}
-
 /* Read and parse a POSTed form holding exactly `names`.  Returns OK, or
- * the status to answer with and *problem, the sentence to show. */
+ * the status to answer with and *problem, what to say. */
 static int read_form(request_rec *r, const char *const *names,
-                     const char **values, const char **problem)
+                     const char **values, pwreset_msg *problem)
 {
     const char *body = NULL;
     apr_size_t len = 0;
     int status = read_body(r, &body, &len);
 
     if (status != OK) {
-        *problem = body_problem(status);
+        *problem = status == HTTP_UNSUPPORTED_MEDIA_TYPE
+                       ? PWRESET_MSG_FORM_TYPE
+                   : status == HTTP_REQUEST_ENTITY_TOO_LARGE
+                       ? PWRESET_MSG_FORM_TOO_LARGE
+                       : PWRESET_MSG_FORM_UNREADABLE;
         return status;
     }
     if (pwreset_form_parse(r->pool, body, len, names, values)
         != PWRESET_FORM_OK) {
-        *problem = "The form was incomplete or malformed. Please use the "
-                   "form below.";
+        *problem = PWRESET_MSG_FORM_MALFORMED;
         return HTTP_BAD_REQUEST;
     }
     return OK;
@@ -269,28 +248,25 @@ static const char *missing_setting(const pwreset_cfg *cfg, serve_kind kind)
 
 /* ---- pwreset-request ------------------------------------------------ */
 
-static const char *address_problem(pwreset_addr_status st)
+static pwreset_msg address_problem(pwreset_addr_status st)
 {
-    switch (st) {
-    case PWRESET_ADDR_EMPTY:
-        return "Please enter the email address of your account.";
-    case PWRESET_ADDR_TOO_LONG:
-        return "That address is too long to be an email address.";
-    default:
-        return "That is not a valid email address.";
-    }
+    return st == PWRESET_ADDR_EMPTY    ? PWRESET_MSG_ADDR_EMPTY
+         : st == PWRESET_ADDR_TOO_LONG ? PWRESET_MSG_ADDR_TOO_LONG
+                                       : PWRESET_MSG_ADDR_INVALID;
 }
 
 static int serve_request(request_rec *r, const pwreset_cfg *cfg)
 {
     static const char *const names[] = {"email", NULL};
-    const char *values[1], *problem = NULL, *email;
+    const char *values[1], *email;
+    pwreset_msg problem = PWRESET_MSG_NONE;
     char *lower;
     pwreset_addr_status st;
     int status, limited;
 
     if (r->method_number == M_GET) {
-        return send_page(r, HTTP_OK, pwreset_page_request(r->pool, NULL));
+        return send_page(r, HTTP_OK,
+                         pwreset_page_request(r->pool, PWRESET_MSG_NONE));
     }
     if (r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
@@ -464,49 +440,52 @@ static int serve_link(request_rec *r, const pwreset_cfg *cfg,
     apr_table_setn(r->headers_out, "Location", cfg->update_url);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0115: reset link of user "
                   "%s accepted", user->username);
-    return send_notice(r, HTTP_SEE_OTHER, "Choose a new password",
-                       "Continue to the new-password form.");
+    return send_page(r, HTTP_SEE_OTHER, pwreset_page_see_other(r->pool));
 }
 
 /* ---- pwreset-update ------------------------------------------------- */
 
 /* The rules, in the order a person can best act on them. */
-static const char *new_password_problem(request_rec *r,
+static pwreset_msg new_password_problem(request_rec *r,
                                         const pwreset_cfg *cfg,
                                         const pwreset_user *user,
                                         const char *password,
-                                        const char *confirm)
+                                        const char *confirm,
+                                        const char **detail)
 {
-    const char *problem = pwreset_password_check(password, confirm,
+    pwreset_msg problem = pwreset_password_check(password, confirm,
                                                  cfg->min_length);
 
-    if (problem) {
+    *detail = NULL;
+    if (problem != PWRESET_MSG_NONE) {
         return problem;
     }
     if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
-        return "That is your current password. Choose a new one.";
+        return PWRESET_MSG_PW_CURRENT;
     }
     return pwreset_quality_check(r->pool, cfg->quality, password,
-                                 user->username, user->email);
+                                 user->username, user->email, detail);
 }
 
 static int update_post(request_rec *r, const pwreset_cfg *cfg,
                        pwreset_user *user)
 {
     static const char *const names[] = {"password", "confirm", NULL};
-    const char *values[2], *problem = NULL, *hash;
+    const char *values[2], *detail = NULL, *hash;
+    pwreset_msg problem = PWRESET_MSG_NONE;
     ap_dbd_t *dbd;
     apr_status_t rv;
     int status, changed = 0;
 
     status = read_form(r, names, values, &problem);
     if (status == OK) {
-        problem = new_password_problem(r, cfg, user, values[0], values[1]);
-        status = problem ? HTTP_UNPROCESSABLE_ENTITY : OK;
+        problem = new_password_problem(r, cfg, user, values[0], values[1],
+                                       &detail);
+        status = problem != PWRESET_MSG_NONE ? HTTP_UNPROCESSABLE_ENTITY : OK;
     }
     if (status != OK) {
         return send_page(r, status, pwreset_page_update(r->pool,
-                         user->username, problem, cfg->min_length));
+                         user->username, problem, detail, cfg->min_length));
     }
     hash = pwreset_password_hash(r->pool, values[0], cfg->bcrypt_cost);
     if (!hash) {
@@ -568,7 +547,8 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
     }
     if (r->method_number == M_GET) {
         return send_page(r, HTTP_OK, pwreset_page_update(r->pool,
-                         user->username, NULL, cfg->min_length));
+                         user->username, PWRESET_MSG_NONE, NULL,
+                         cfg->min_length));
     }
     return update_post(r, cfg, user);
 }

@@ -56,18 +56,64 @@ static const char *layout(apr_pool_t *p, const char *title, const char *body)
         "</html>\n", NULL);
 }
 
-static const char *message_block(apr_pool_t *p, const char *message)
+const char *pwreset_page_message(apr_pool_t *p, pwreset_msg msg,
+                                 const char *detail)
 {
-    return message
-        ? apr_pstrcat(p, "<p class=\"msg\" role=\"alert\">", esc(p, message),
+    switch (msg) {
+    case PWRESET_MSG_NONE:
+        return NULL;
+    case PWRESET_MSG_FORM_TYPE:
+        return "The form must be sent as application/x-www-form-urlencoded.";
+    case PWRESET_MSG_FORM_TOO_LARGE:
+        return "The form was too large.";
+    case PWRESET_MSG_FORM_UNREADABLE:
+        return "The form could not be read. Please use the form below.";
+    case PWRESET_MSG_FORM_MALFORMED:
+        return "The form was incomplete or malformed. Please use the form "
+               "below.";
+    case PWRESET_MSG_ADDR_EMPTY:
+        return "Please enter the email address of your account.";
+    case PWRESET_MSG_ADDR_TOO_LONG:
+        return "That address is too long to be an email address.";
+    case PWRESET_MSG_ADDR_INVALID:
+        return "That is not a valid email address.";
+    case PWRESET_MSG_PW_CHARACTERS:
+        return "The password holds characters that cannot be used.";
+    case PWRESET_MSG_PW_DIFFER:
+        return "The two passwords differ. Type the same password twice.";
+    case PWRESET_MSG_PW_SHORT:
+        return "The password is too short.";
+    case PWRESET_MSG_PW_LONG:
+        return "The password is too long: at most 72 bytes (fewer characters "
+               "when they are not plain ASCII).";
+    case PWRESET_MSG_PW_CURRENT:
+        return "That is your current password. Choose a new one.";
+    case PWRESET_MSG_PW_NAME:
+        return "The password must not contain your user name or your email "
+               "address.";
+    case PWRESET_MSG_PW_WEAK:
+        return detail ? apr_pstrcat(p, "This password is too easy to guess: ",
+                                    detail, ".", NULL)
+                      : "This password is too easy to guess.";
+    }
+    return "Something is wrong with the form.";
+}
+
+static const char *message_block(apr_pool_t *p, pwreset_msg msg,
+                                 const char *detail)
+{
+    const char *text = pwreset_page_message(p, msg, detail);
+
+    return text
+        ? apr_pstrcat(p, "<p class=\"msg\" role=\"alert\">", esc(p, text),
                       "</p>\n", NULL)
         : "";
 }
 
-const char *pwreset_page_request(apr_pool_t *p, const char *message)
+const char *pwreset_page_request(apr_pool_t *p, pwreset_msg msg)
 {
     return layout(p, "Forgot your password?", apr_pstrcat(p,
-        message_block(p, message),
+        message_block(p, msg, NULL),
         "<p>Enter the email address of your account. If it is ours, we will "
         "send it a link to choose a new password.</p>\n"
         "<form method=\"post\">\n"
@@ -102,14 +148,15 @@ const char *pwreset_page_invalid(apr_pool_t *p, const char *request_url)
 }
 
 const char *pwreset_page_update(apr_pool_t *p, const char *username,
-                                const char *message, int min_length)
+                                pwreset_msg msg, const char *detail,
+                                int min_length)
 {
     const char *min = apr_itoa(p, min_length);
 
     /* The username field has no name: it is never submitted, it is there so
      * that password managers file the new password under the right account. */
     return layout(p, "Choose a new password", apr_pstrcat(p,
-        message_block(p, message),
+        message_block(p, msg, detail),
         "<form method=\"post\">\n"
         "<label for=\"username\">Account</label>\n"
         "<input id=\"username\" type=\"text\" value=\"", esc(p, username),
@@ -132,9 +179,39 @@ const char *pwreset_page_changed(apr_pool_t *p)
         "<p>Every earlier reset link for this account no longer works.</p>\n");
 }
 
-const char *pwreset_page_notice(apr_pool_t *p, const char *title,
-                                const char *sentence)
+static const char *notice(apr_pool_t *p, const char *title,
+                          const char *sentence)
 {
     return layout(p, title,
                   apr_pstrcat(p, "<p>", esc(p, sentence), "</p>\n", NULL));
+}
+
+const char *pwreset_page_see_other(apr_pool_t *p)
+{
+    return notice(p, "Choose a new password",
+                  "Continue to the new-password form.");
+}
+
+const char *pwreset_page_too_many(apr_pool_t *p)
+{
+    return notice(p, "Too many attempts", "There were too many attempts from "
+                  "your address. Please wait a while and try again.");
+}
+
+const char *pwreset_page_method(apr_pool_t *p)
+{
+    return notice(p, "Method not allowed", "This page only answers to the "
+                  "methods in the Allow header.");
+}
+
+const char *pwreset_page_unavailable(apr_pool_t *p)
+{
+    return notice(p, "Please try again soon", "The service is unavailable "
+                  "for a moment. Please try again in a minute.");
+}
+
+const char *pwreset_page_error(apr_pool_t *p)
+{
+    return notice(p, "Something went wrong",
+                  "The server could not do this. Please try again later.");
 }

@@ -7,26 +7,25 @@
 #include <apr_strings.h>
 #include <string.h>
 
-const char *pwreset_password_check(const char *password, const char *confirm,
+pwreset_msg pwreset_password_check(const char *password, const char *confirm,
                                    int min_length)
 {
     apr_size_t bytes = strlen(password);
 
     if (!pwreset_utf8_valid(password, bytes) || pwreset_has_control(password)) {
-        return "The password holds characters that cannot be used.";
+        return PWRESET_MSG_PW_CHARACTERS;
     }
     if (strcmp(password, confirm) != 0) {
-        return "The two passwords differ. Type the same password twice.";
+        return PWRESET_MSG_PW_DIFFER;
     }
     if (pwreset_utf8_length(password) < (apr_size_t)min_length) {
-        return "The password is too short.";
+        return PWRESET_MSG_PW_SHORT;
     }
     /* bcrypt would silently ignore the rest: say so instead. */
     if (bytes > PWRESET_BCRYPT_MAX) {
-        return "The password is too long: at most 72 bytes (fewer characters "
-               "when they are not plain ASCII).";
+        return PWRESET_MSG_PW_LONG;
     }
-    return NULL;
+    return PWRESET_MSG_NONE;
 }
 
 const char *pwreset_password_hash(apr_pool_t *p, const char *password,

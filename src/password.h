@@ -4,12 +4,14 @@
 
 #include <apr_pools.h>
 
+#include "message.h"
+
 /* bcrypt reads at most this many bytes of a password. */
 #define PWRESET_BCRYPT_MAX 72
 
-/* NULL when `password` may be used, else the sentence to show the user.
+/* PWRESET_MSG_NONE when `password` may be used, else what is wrong.
  * Lengths count code points; no composition rules (NIST SP 800-63B). */
-const char *pwreset_password_check(const char *password, const char *confirm,
+pwreset_msg pwreset_password_check(const char *password, const char *confirm,
                                    int min_length);
 
 /* A $2y$ bcrypt hash with a fresh salt, or NULL on failure. */

@@ -168,23 +168,23 @@ static int like_name(const char *password, const char *name)
                      || (strlen(name) >= 4 && contains(password, name)));
 }
 
-const char *pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
+pwreset_msg pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
                                   const char *password, const char *username,
-                                  const char *email)
+                                  const char *email, const char **detail)
 {
     const char *at = email ? strchr(email, '@') : NULL;
     const char *local = at ? apr_pstrmemdup(p, email, at - email) : "";
     void *aux = NULL;
     int rc;
 
+    *detail = NULL;
     if (like_name(password, username) || like_name(password, local)) {
-        return "The password must not contain your user name or your email "
-               "address.";
+        return PWRESET_MSG_PW_NAME;
     }
     rc = check_locked(q->settings, password, username, &aux);
     if (rc < 0) {
-        return apr_pstrcat(p, "This password is too easy to guess: ",
-                           pwq_error(p, rc, aux), ".", NULL);
+        *detail = pwq_error(p, rc, aux);
+        return PWRESET_MSG_PW_WEAK;
     }
-    return NULL;
+    return PWRESET_MSG_NONE;
 }

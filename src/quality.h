@@ -7,6 +7,8 @@
 
 #include <apr_pools.h>
 
+#include "message.h"
+
 typedef struct pwreset_quality pwreset_quality;
 
 /* Settings with NIST SP 800-63B in mind (dictionary and user checks on, no
@@ -21,11 +23,13 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
  * dictionary, for one). */
 const char *pwreset_quality_selftest(apr_pool_t *p, pwreset_quality *q);
 
-/* NULL when the password may be used, else the sentence to show.  Refuses
- * dictionary words, and a password equal to or containing the username or
- * the address's local part (when 4 characters or more). */
-const char *pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
+/* PWRESET_MSG_NONE when the password may be used.  Refuses a password
+ * equal to or containing the username or the address's local part (when 4
+ * characters or more): PWRESET_MSG_PW_NAME; and what libpwquality refuses
+ * (dictionary words, sequences): PWRESET_MSG_PW_WEAK with *detail, its own
+ * words. */
+pwreset_msg pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
                                   const char *password, const char *username,
-                                  const char *email);
+                                  const char *email, const char **detail);
 
 #endif

@@ -264,12 +264,14 @@ static void test_mail(void)
 
 static void test_pages(void)
 {
-    const char *page = pwreset_page_update(pool, "<b>\"bob\"&", "too <short>",
+    const char *page = pwreset_page_update(pool, "<b>\"bob\"&",
+                                           PWRESET_MSG_PW_WEAK, "it is <short>",
                                            12);
 
     ok(strstr(page, "value=\"&lt;b&gt;&quot;bob&quot;&amp;\"") != NULL,
        "username escaped in the attribute");
-    ok(strstr(page, "too &lt;short&gt;") != NULL, "message escaped");
+    ok(strstr(page, "too easy to guess: it is &lt;short&gt;.") != NULL,
+       "message and its detail escaped");
     ok(strstr(page, "<b>") == NULL, "no raw markup from values");
     ok(strstr(pwreset_page_csp(pool), "style-src 'sha256-") != NULL,
        "CSP allows the style by hash");
@@ -283,27 +285,29 @@ static void test_password(void)
 {
     const char *h;
 
-    ok(pwreset_password_check("correct horse", "correct horse", 12) == NULL,
+    ok(pwreset_password_check("correct horse", "correct horse", 12)
+       == PWRESET_MSG_NONE,
        "good password");
-    ok(pwreset_password_check("correct horse", "correct house", 12) != NULL,
+    ok(pwreset_password_check("correct horse", "correct house", 12)
+       == PWRESET_MSG_PW_DIFFER,
        "mismatch");
-    ok(pwreset_password_check("short", "short", 12) != NULL, "too short");
+    ok(pwreset_password_check("short", "short", 12) == PWRESET_MSG_PW_SHORT, "too short");
     ok(pwreset_password_check("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
-                              8) != NULL,
+                              8) == PWRESET_MSG_PW_SHORT,
        "six code points are short even in twelve bytes");
     ok(pwreset_password_check("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                               "\xc3\xa9\xc3\xa9",
                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                              "\xc3\xa9\xc3\xa9", 8) == NULL,
+                              "\xc3\xa9\xc3\xa9", 8) == PWRESET_MSG_NONE,
        "eight code points are enough");
     ok(pwreset_password_check("0123456789012345678901234567890123456789"
                               "0123456789012345678901234567890123",
                               "0123456789012345678901234567890123456789"
-                              "0123456789012345678901234567890123", 12) != NULL,
-       "over 72 bytes refused, not truncated");
+                              "0123456789012345678901234567890123", 12)
+       == PWRESET_MSG_PW_LONG, "over 72 bytes refused, not truncated");
     ok(pwreset_password_check("good pass\xff word", "good pass\xff word", 8)
-       != NULL, "invalid UTF-8 refused");
+       == PWRESET_MSG_PW_CHARACTERS, "invalid UTF-8 refused");
     h = pwreset_password_hash(pool, "correct horse", 4);
     ok(h && !strncmp(h, "$2y$04$", 7), "bcrypt $2y$ at the cost asked");
     ok(h && apr_password_validate("correct horse", h) == APR_SUCCESS,
@@ -312,7 +316,7 @@ static void test_password(void)
 
 static void test_quality(void)
 {
-    const char *err = NULL;
+    const char *err = NULL, *detail = NULL;
     pwreset_quality *q = pwreset_quality_create(pool, NULL, &err);
 
     ok(q != NULL, "libpwquality settings");
@@ -321,19 +325,20 @@ static void test_quality(void)
     }
     ok(pwreset_quality_selftest(pool, q) == NULL, "the dictionary loads");
     ok(pwreset_quality_check(pool, q, "correct horse battery", "alice",
-                             "alice@example.org") == NULL,
+                             "alice@example.org", &detail) == PWRESET_MSG_NONE,
        "a passphrase passes");
     ok(pwreset_quality_check(pool, q, "interestingly", "bob",
-                             "bob@example.org") != NULL,
-       "a dictionary word fails");
+                             "bob@example.org", &detail) == PWRESET_MSG_PW_WEAK
+       && detail && strstr(detail, "dictionary"),
+       "a dictionary word fails, in libpwquality's words");
     ok(pwreset_quality_check(pool, q, "xxALICExx and more", "alice",
-                             "a@example.org") != NULL,
+                             "a@example.org", &detail) == PWRESET_MSG_PW_NAME,
        "containing the user name fails, any case");
     ok(pwreset_quality_check(pool, q, "the smith.jones way", "bob",
-                             "Smith.Jones@example.org") != NULL,
-       "containing the address's local part fails");
+                             "Smith.Jones@example.org", &detail)
+       == PWRESET_MSG_PW_NAME, "containing the address's local part fails");
     ok(pwreset_quality_check(pool, q, "al is a fine name 9", "al",
-                             "x@example.org") == NULL,
+                             "x@example.org", &detail) == PWRESET_MSG_NONE,
        "a user name under 4 characters may appear");
     ok(pwreset_quality_create(pool, "/nonexistent/pwquality.conf", &err)
            == NULL && err, "a missing configuration file is an error");
