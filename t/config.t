@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 69;
+plan tests => 74;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -280,3 +280,44 @@ ok(!start("$secret\nPwResetLinkURL https://example.org/reset/link\nPwResetQualit
 like(error_log(), qr/PWR0007: password checks unavailable: the cracklib dictionary check does not work/,
      '  and says why (PWR0007)');
 stop();
+
+# 14. Restarts and stops: a graceful restart runs the start-up hooks again
+#     on the same configuration pool and the module keeps working; a child
+#     that stops delivers what its queue still holds before it goes.
+{
+    my $hash = `htpasswd -nbB -C 4 x 'password of lee'`;
+    $hash =~ s/^x://;
+    chomp $hash;
+    my $db = DBI->connect("dbi:SQLite:dbname=$dir/users.db", '', '', { RaiseError => 1 });
+    $db->do('INSERT INTO users VALUES (?, ?, ?)', undef, 'lee', 'lee@example.org', $hash);
+    $db->disconnect;
+    mkdir "$dir/mail";
+    my $conf = "$secret\nPwResetLinkURL https://example.org/reset/link\n"
+             . "PwResetMailFrom no-reply\@example.org\n"
+             . "PwResetSendmail \"$T/bin/capture-mail $dir/mail\"\n"
+             . "PwResetClientLimit off\nPwResetAccountLimit off\n"
+             . "<Location /r>\nSetHandler pwreset-request\n</Location>\n";
+    my $up = start($conf);
+    ok($up, 'a configured server starts');
+    SKIP: {
+        skip 'httpd did not start', 4 unless $up;
+        my $pid = do { open my $fh, '<', "$dir/httpd.pid" or die $!; local $/; <$fh> };
+        chomp $pid;
+        run($httpd, '-f', $running->[0], '-d', $dir, '-k', 'graceful');
+        my $until = time + 15;
+        sleep 0.1 while error_log() !~ /resuming normal operations.*resuming normal operations/s
+                        && time < $until;
+        like(error_log(), qr/SIGUSR1 received.  Doing graceful restart/, 'graceful restart done');
+        is($ua->request(POST "$running->[1]/r", [email => 'lee@example.org'])->code, 200,
+           'the request page works after it');
+        # stop at once: the job waits 20-60 ms in the queue, so only the
+        # drain on the way out can deliver it
+        run($httpd, '-f', $running->[0], '-d', $dir, '-k', 'graceful-stop');
+        $until = time + 15;
+        sleep 0.05 while kill(0, $pid) && time < $until;
+        undef $running;
+        my @mails = glob("$dir/mail/*.eml");
+        is(scalar @mails, 1, 'the queued mail was delivered as the server stopped');
+        unlike(error_log(), qr/PWR0310/, 'nothing was dropped');
+    }
+}
