@@ -23,6 +23,7 @@ void *pwreset_create_server_config(apr_pool_t *p, server_rec *s)
     pwreset_cfg *c = apr_pcalloc(p, sizeof(*c));
 
     (void)s;
+    c->sendmail_timeout = PWRESET_UNSET;
     c->token_lifetime = PWRESET_UNSET;
     c->form_lifetime = PWRESET_UNSET;
     c->min_length = PWRESET_UNSET;
@@ -69,6 +70,7 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
         c->sendmail = base->sendmail;
         c->sendmail_argv = base->sendmail_argv;
     }
+    c->sendmail_timeout = PICK_INT(sendmail_timeout);
     c->token_lifetime = PICK_INT(token_lifetime);
     c->form_lifetime = PICK_INT(form_lifetime);
     c->min_length = PICK_INT(min_length);
@@ -106,6 +108,9 @@ void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
     if (!c->sendmail) {
         c->sendmail = PWRESET_DEFAULT_SENDMAIL;
         apr_tokenize_to_argv(c->sendmail, (char ***)&c->sendmail_argv, p);
+    }
+    if (c->sendmail_timeout == PWRESET_UNSET) {
+        c->sendmail_timeout = 60;
     }
     if (c->token_lifetime == PWRESET_UNSET) {
         c->token_lifetime = 1800;
@@ -369,6 +374,8 @@ typedef struct {
     int lo, hi;
 } int_setting;
 
+static const int_setting sendmail_timeout = {
+    APR_OFFSETOF(pwreset_cfg, sendmail_timeout), 1, 3600};
 static const int_setting token_lifetime = {
     APR_OFFSETOF(pwreset_cfg, token_lifetime), 1, 604800};
 static const int_setting form_lifetime = {
@@ -478,6 +485,9 @@ const command_rec pwreset_cmds[] = {
                   "From: address of every mail"),
     AP_INIT_TAKE1("PwResetSendmail", set_sendmail, NULL, RSRC_CONF,
                   "program and arguments the mail is piped to (no shell)"),
+    AP_INIT_TAKE1("PwResetSendmailTimeout", set_int, (void *)&sendmail_timeout,
+                  RSRC_CONF, "seconds sendmail may take before it is killed "
+                  "(1-3600)"),
     AP_INIT_TAKE1("PwResetTokenLifetime", set_int, (void *)&token_lifetime, RSRC_CONF,
                   "seconds a mailed link stays valid (1-604800)"),
     AP_INIT_TAKE1("PwResetFormLifetime", set_int, (void *)&form_lifetime, RSRC_CONF,

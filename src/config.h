@@ -25,6 +25,7 @@ typedef struct {
     const char *mail_domain;        /* right of '@' in mail_from */
     const char *sendmail;           /* as written, for logs */
     const char *const *sendmail_argv;
+    int sendmail_timeout;           /* seconds */
     int token_lifetime;
     int form_lifetime;
     int min_length;

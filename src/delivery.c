@@ -82,8 +82,16 @@ static void send_mail(apr_pool_t *p, server_rec *s, const pwreset_cfg *cfg,
                      "the %s mail for user %s", what, username);
         return;
     }
-    rv = pwreset_mail_send(p, cfg->sendmail_argv, msg, &code);
-    if (rv != APR_SUCCESS) {
+    rv = pwreset_mail_send(p, cfg->sendmail_argv, msg,
+                           apr_time_from_sec(cfg->sendmail_timeout), &code);
+    if (rv == APR_TIMEUP) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0313: %s took more "
+                     "than %d s (PwResetSendmailTimeout) and was killed; the "
+                     "%s mail for user %s may not have been sent",
+                     cfg->sendmail_argv[0], cfg->sendmail_timeout, what,
+                     username);
+    }
+    else if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0305: could not run "
                      "%s for the %s mail for user %s: %s", cfg->sendmail_argv[0],
                      what, username, apr_strerror(rv, err, sizeof(err)));

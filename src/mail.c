@@ -5,6 +5,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
+#include <signal.h>
 #include <string.h>
 
 static int header_value_ok(const char *v)
@@ -199,8 +200,27 @@ apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,
     return APR_SUCCESS;
 }
 
+/* Wait for the child until `deadline`; kill it past that. */
+static apr_status_t wait_bounded(apr_proc_t *proc, apr_time_t deadline,
+                                 int *exit_code, apr_exit_why_e *why)
+{
+    apr_status_t rv;
+
+    while ((rv = apr_proc_wait(proc, exit_code, why, APR_NOWAIT))
+           == APR_CHILD_NOTDONE) {
+        if (apr_time_now() >= deadline) {
+            apr_proc_kill(proc, SIGKILL);
+            apr_proc_wait(proc, exit_code, why, APR_WAIT);
+            return APR_TIMEUP;
+        }
+        apr_sleep(apr_time_from_msec(10));
+    }
+    return rv;
+}
+
 apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
-                               const char *message, int *exit_code)
+                               const char *message, apr_interval_time_t timeout,
+                               int *exit_code)
 {
     apr_procattr_t *attr;
     apr_proc_t proc;
@@ -226,7 +246,7 @@ apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
      * ignores SIGPIPE) and the exit status below tells why. */
     wrv = apr_file_write_full(proc.in, message, len, NULL);
     apr_file_close(proc.in);
-    rv = apr_proc_wait(&proc, exit_code, &why, APR_WAIT);
+    rv = wait_bounded(&proc, apr_time_now() + timeout, exit_code, &why);
     if (rv != APR_CHILD_DONE) {
         return rv;
     }

@@ -41,10 +41,13 @@ void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
 apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,
                               const char *domain);
 
-/* Run argv (no shell), write the message to its standard input and wait.
- * *exit_code is the program's exit status, or -1 when it died of a signal.
- * Returns an APR error when the program could not be started. */
+/* Run argv (no shell), write the message to its standard input and wait,
+ * at most `timeout`: past it the program is killed and APR_TIMEUP
+ * returned.  *exit_code is the program's exit status, or -1 when it died
+ * of a signal.  Returns an APR error when the program could not be
+ * started. */
 apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
-                               const char *message, int *exit_code);
+                               const char *message, apr_interval_time_t timeout,
+                               int *exit_code);
 
 #endif

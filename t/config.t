@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 75;
+plan tests => 80;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -160,7 +160,8 @@ for my $path ('reset/update', '/reset;update') {
 
 # 4. Numbers: whole, in range, and the bounds themselves are fine.
 my %range = (PwResetTokenLifetime => [1, 604800], PwResetFormLifetime => [1, 86400],
-             PwResetMinLength => [8, 64], PwResetBcryptCost => [4, 15]);
+             PwResetMinLength => [8, 64], PwResetBcryptCost => [4, 15],
+             PwResetSendmailTimeout => [1, 3600]);
 for my $d (sort keys %range) {
     my ($lo, $hi) = @{ $range{$d} };
     for my $v ($lo - 1, $hi + 1, '12abc') {

@@ -1,5 +1,5 @@
-# A sendmail that fails or is missing changes nothing the user sees; the
-# failure is logged with the username, never the token or the address.
+# A sendmail that fails, is missing or hangs changes nothing the user sees;
+# the failure is logged with the username, never the token or the address.
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
@@ -8,7 +8,7 @@ use lib "$FindBin::Bin/lib";
 use PwResetTest qw(reset_users add_user browser url log_text wait_log);
 use HTTP::Request::Common qw(POST);
 
-plan tests => 10;
+plan tests => 15;
 
 reset_users();
 add_user('carol', 'carol@example.org', 'password of carol');
@@ -16,7 +16,8 @@ add_user('carol', 'carol@example.org', 'password of carol');
 my $normal = browser()->request(POST url('/reset/request'), [email => 'nobody@example.org']);
 
 for my $case (['pwreset_tempfail', qr/(PWR0306: \S+ exited with status 75; the reset mail for user carol was not sent)/],
-              ['pwreset_nosendmail', qr/(PWR0305: could not run \/nonexistent\/sbin\/sendmail for the reset mail for user carol[^\n]*)/]) {
+              ['pwreset_nosendmail', qr/(PWR0305: could not run \/nonexistent\/sbin\/sendmail for the reset mail for user carol[^\n]*)/],
+              ['pwreset_hangmail', qr/(PWR0313: \S+ took more than 1 s \(PwResetSendmailTimeout\) and was killed; the reset mail for user carol[^\n]*)/]) {
     my ($vhost, $re) = @$case;
     my $from = length log_text('error_log');
     my $res = browser()->request(POST url('/reset/request', $vhost), [email => 'carol@example.org']);

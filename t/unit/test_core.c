@@ -262,6 +262,29 @@ static void test_mail(void)
     ok(strstr(qp, "=20\n") != NULL, "trailing space encoded");
 }
 
+static void test_send(void)
+{
+    const char *ok_argv[] = {"/bin/sh", "-c", "cat >/dev/null; exit 3", NULL};
+    const char *hang_argv[] = {"/bin/sh", "-c", "cat >/dev/null; exec sleep 30",
+                               NULL};
+    const char *none_argv[] = {"/nonexistent/sendmail", "-t", NULL};
+    apr_time_t start;
+    apr_status_t rv;
+    int code = 0;
+
+    rv = pwreset_mail_send(pool, ok_argv, "To: a@b.org\n\nhi\n",
+                           apr_time_from_sec(10), &code);
+    ok(rv == APR_SUCCESS && code == 3, "the exit status is reported (%d)",
+       code);
+    start = apr_time_now();
+    rv = pwreset_mail_send(pool, hang_argv, "To: a@b.org\n\nhi\n",
+                           apr_time_from_msec(300), &code);
+    ok(rv == APR_TIMEUP && apr_time_now() - start < apr_time_from_sec(5),
+       "a hanging sendmail is killed at the timeout");
+    ok(pwreset_mail_send(pool, none_argv, "x", apr_time_from_sec(1), &code)
+       != APR_SUCCESS, "a missing program is an error");
+}
+
 static void test_pages(void)
 {
     const char *page = pwreset_page_update(pool, "<b>\"bob\"&",
@@ -362,6 +385,7 @@ int main(void)
     test_utf8_and_addr();
     test_tokens();
     test_mail();
+    test_send();
     test_pages();
     test_password();
     test_quality();
