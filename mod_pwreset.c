@@ -62,9 +62,7 @@ static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, void *dbd_cfg,
     }
 }
 
-/* Every configured server gets password checks that work: a missing
- * cracklib dictionary stops httpd here rather than letting weak passwords
- * through later. */
+/* The password checks of servers without PwResetQualityConfig. */
 static pwreset_quality *default_quality;
 
 static apr_status_t forget_default_quality(void *data)
@@ -74,6 +72,9 @@ static apr_status_t forget_default_quality(void *data)
     return APR_SUCCESS;
 }
 
+/* Every configured server gets password checks that work: a missing
+ * cracklib dictionary stops httpd here rather than letting weak passwords
+ * through later. */
 static int check_quality(apr_pool_t *pconf, server_rec *s, pwreset_cfg *cfg)
 {
     const char *err = NULL;

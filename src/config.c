@@ -41,35 +41,22 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
 {
     pwreset_cfg *base = basev, *add = addv;
     pwreset_cfg *c = apr_pcalloc(p, sizeof(*c));
+    const pwreset_cfg *from;
 
     c->configured = base->configured || add->configured;
     c->keys = PICK(keys); /* a list set here replaces the inherited one */
-    {
-        const pwreset_cfg *from = add->link_url ? add : base;
-        c->link_url = from->link_url;
-        c->link_site = from->link_site;
-        c->link_sep = from->link_sep;
-        c->link_path = from->link_path;
-        c->link_origin = from->link_origin;
-    }
+    /* Settings that travel with what was derived from them. */
+    from = add->link_url ? add : base;
+    c->link_url = from->link_url;
+    c->link_site = from->link_site;
+    c->link_path = from->link_path;
+    c->link_origin = from->link_origin;
+    from = add->mail_from ? add : base;
+    c->mail_from = from->mail_from;
+    c->mail_domain = from->mail_domain;
     c->update_url = PICK(update_url);
     c->request_url = PICK(request_url);
-    if (add->mail_from) {
-        c->mail_from = add->mail_from;
-        c->mail_domain = add->mail_domain;
-    }
-    else {
-        c->mail_from = base->mail_from;
-        c->mail_domain = base->mail_domain;
-    }
-    if (add->sendmail) {
-        c->sendmail = add->sendmail;
-        c->sendmail_argv = add->sendmail_argv;
-    }
-    else {
-        c->sendmail = base->sendmail;
-        c->sendmail_argv = base->sendmail_argv;
-    }
+    c->sendmail_argv = PICK(sendmail_argv);
     c->sendmail_timeout = PICK_INT(sendmail_timeout);
     c->token_lifetime = PICK_INT(token_lifetime);
     c->form_lifetime = PICK_INT(form_lifetime);
@@ -78,14 +65,7 @@ void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->q_by_email = PICK(q_by_email);
     c->q_by_name = PICK(q_by_name);
     c->q_update = PICK(q_update);
-    if (add->quality_file) {
-        c->quality_file = add->quality_file;
-        c->quality = add->quality;
-    }
-    else {
-        c->quality_file = base->quality_file;
-        c->quality = base->quality;
-    }
+    c->quality = PICK(quality);
     c->cache = add->cache.spec ? add->cache : base->cache;
     c->account_limit = add->account_limit.count != PWRESET_UNSET
                            ? add->account_limit : base->account_limit;
@@ -105,9 +85,9 @@ static const char *statement_label(apr_pool_t *p, const char *prefix,
 
 void pwreset_cfg_finalize(pwreset_cfg *c, apr_pool_t *p)
 {
-    if (!c->sendmail) {
-        c->sendmail = PWRESET_DEFAULT_SENDMAIL;
-        apr_tokenize_to_argv(c->sendmail, (char ***)&c->sendmail_argv, p);
+    if (!c->sendmail_argv) {
+        apr_tokenize_to_argv(PWRESET_DEFAULT_SENDMAIL,
+                             (char ***)&c->sendmail_argv, p);
     }
     if (c->sendmail_timeout == PWRESET_UNSET) {
         c->sendmail_timeout = 60;
@@ -282,7 +262,6 @@ static const char *set_link_url(cmd_parms *cmd, void *dc, const char *arg)
     }
     c->link_url = arg;
     c->link_site = apr_pstrdup(cmd->pool, u.hostname);
-    c->link_sep = '?';
     c->link_path = apr_pstrdup(cmd->pool, u.path && *u.path ? u.path : "/");
     c->link_origin = apr_pstrcat(cmd->pool, u.scheme, "://", u.hostinfo,
                                  NULL);
@@ -350,7 +329,6 @@ static const char *set_sendmail(cmd_parms *cmd, void *dc, const char *arg)
         return fail(cmd, "'%s' must start with the absolute path of a "
                          "program (it is run without a shell)", arg);
     }
-    c->sendmail = arg;
     c->sendmail_argv = (const char *const *)argv;
     return NULL;
 }
@@ -427,7 +405,6 @@ static const char *set_quality(cmd_parms *cmd, void *dc, const char *arg)
         return apr_psprintf(cmd->pool, "%s: '%s': %s", cmd->cmd->name, arg,
                             err ? err : "invalid path");
     }
-    c->quality_file = path;
     return NULL;
 }
 

@@ -15,7 +15,6 @@ typedef struct {
     apr_array_header_t *keys;       /* pwreset_key; first signs */
     const char *link_url;           /* absolute http(s) URL */
     const char *link_site;          /* its host, for the mail's words */
-    char link_sep;                  /* '?' before "token=" */
     const char *link_path;          /* its path: where the token arrives */
     const char *link_origin;        /* scheme://host[:port] */
     const char *update_url;
@@ -23,7 +22,6 @@ typedef struct {
     const char *request_url_abs;    /* absolute, for mail; NULL if unknown */
     const char *mail_from;
     const char *mail_domain;        /* right of '@' in mail_from */
-    const char *sendmail;           /* as written, for logs */
     const char *const *sendmail_argv;
     int sendmail_timeout;           /* seconds */
     int token_lifetime;
@@ -33,7 +31,6 @@ typedef struct {
     const char *q_by_email;
     const char *q_by_name;
     const char *q_update;
-    const char *quality_file;       /* PwResetQualityConfig */
     struct pwreset_quality *quality;
     pwreset_cache cache;            /* spec NULL: unset */
     pwreset_limit account_limit;    /* count PWRESET_UNSET: unset, 0: off */

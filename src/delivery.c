@@ -108,6 +108,19 @@ static void send_mail(apr_pool_t *p, server_rec *s, const pwreset_cfg *cfg,
     }
 }
 
+/* The stored address goes into "To:" of "sendmail -t": it must name
+ * exactly one recipient, or no mail goes out. */
+static int mailable(server_rec *s, const char *email, const char *username)
+{
+    if (pwreset_addr_mailable(email)) {
+        return 1;
+    }
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
+                 "address of user %s is not one plain ASCII address; no mail",
+                 username);
+    return 0;
+}
+
 static void mail_reset_link(apr_pool_t *p, server_rec *s,
                             const pwreset_cfg *cfg, const pwreset_user *u,
                             apr_time_t when)
@@ -116,13 +129,7 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     const char *token;
     pwreset_mail m = {0};
 
-    /* The stored address goes into "To:" of "sendmail -t": it must name
-     * exactly one recipient. */
-    if (!pwreset_addr_mailable(u->email)) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
-                     "address of user %s is not one plain ASCII address; "
-                     "no mail",
-                     u->username);
+    if (!mailable(s, u->email, u->username)) {
         return;
     }
     token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,
@@ -136,8 +143,8 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     m.to = u->email;
     m.date = when;
     pwreset_mail_reset_text(p, &m, u->username, cfg->link_site,
-                            apr_psprintf(p, "%s%ctoken=%s", cfg->link_url,
-                                         cfg->link_sep, token),
+                            apr_pstrcat(p, cfg->link_url, "?token=", token,
+                                        NULL),
                             cfg->token_lifetime);
     send_mail(p, s, cfg, &m, u->username, "reset");
 }
@@ -184,11 +191,7 @@ static void do_changed(apr_pool_t *p, const job *j)
     const pwreset_cfg *cfg = pwreset_cfg_get(j->s);
     pwreset_mail m = {0};
 
-    if (!pwreset_addr_mailable(j->email)) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, j->s, "PWR0303: the stored "
-                     "address of user %s is not one plain ASCII address; "
-                     "no mail",
-                     j->username);
+    if (!mailable(j->s, j->email, j->username)) {
         return;
     }
     m.to = j->email;

@@ -117,15 +117,15 @@ static int limit_hit(request_rec *r, const pwreset_cfg *cfg,
 }
 
 /* The client limit: POSTs from one client address (r->useragent_ip, so
- * that mod_remoteip applies) to the request and update handlers.  Returns
- * OK, or answers 429 itself and returns DONE. */
-static int client_limit(request_rec *r, const pwreset_cfg *cfg)
+ * that mod_remoteip applies) to the request and update handlers.  Returns 0,
+ * or 1 after answering 429 itself. */
+static int past_client_limit(request_rec *r, const pwreset_cfg *cfg)
 {
     long retry = 0;
 
     if (!limit_hit(r, cfg, &cfg->client_limit, "client", r->useragent_ip,
                    &retry)) {
-        return OK;
+        return 0;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0120: client limit "
                   "reached (%d POSTs in %d s)", cfg->client_limit.count,
@@ -133,7 +133,7 @@ static int client_limit(request_rec *r, const pwreset_cfg *cfg)
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
     send_page(r, HTTP_TOO_MANY_REQUESTS, pwreset_page_too_many(r->pool));
-    return DONE;
+    return 1;
 }
 
 static int method_not_allowed(request_rec *r, const char *allow)
@@ -271,7 +271,7 @@ static int serve_request(request_rec *r, const pwreset_cfg *cfg)
     if (r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
     }
-    if (client_limit(r, cfg) != OK) {
+    if (past_client_limit(r, cfg)) {
         return OK;
     }
     status = read_form(r, names, values, &problem);
@@ -529,7 +529,7 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
     }
-    if (r->method_number == M_POST && client_limit(r, cfg) != OK) {
+    if (r->method_number == M_POST && past_client_limit(r, cfg)) {
         return OK;
     }
     if (ap_cookie_read(r, COOKIE_NAME, &token, 0) != APR_SUCCESS || !token
