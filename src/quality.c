@@ -149,23 +149,10 @@ const char *pwreset_quality_selftest(apr_pool_t *p, pwreset_quality *q)
     return err;
 }
 
-/* Case-insensitive (ASCII) "haystack contains needle". */
-static int contains(const char *haystack, const char *needle)
-{
-    apr_size_t n = strlen(needle);
-
-    for (; *haystack; haystack++) {
-        if (!strncasecmp(haystack, needle, n)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static int like_name(const char *password, const char *name)
 {
     return *name && (!strcasecmp(password, name)
-                     || (strlen(name) >= 4 && contains(password, name)));
+                     || (strlen(name) >= 4 && strcasestr(password, name)));
 }
 
 pwreset_msg pwreset_quality_check(apr_pool_t *p, pwreset_quality *q,
