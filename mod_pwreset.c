@@ -1,16 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mod_pwreset: a complete "forgot my password" flow inside httpd.
  *
- * The front door: the module record, the hooks and the start-up checks.
- * Directives live in src/config.c, the flows in src/handlers.c, and the
- * parts that need no request (tokens, pages, mail, input, password rules)
- * in src/ without any httpd header.  DESIGN.md is the contract. */
+ * The front door: the module record, the configuration cycle and the
+ * hooks, each handed to the subsystem entry point named after it.  The
+ * glue lives in src/httpd/ (directives, store, delivery, limits,
+ * handlers); what needs no request (settings, tokens, pages, mail, input,
+ * password rules) lives in src/core/, built without httpd's headers.
+ * docs/DESIGN.md tells how it fits together. */
 #define PWRESET_MODULE_FILE
-#include "src/config.h"
-#include "src/delivery.h"
-#include "src/handlers.h"
-#include "src/log.h"
-#include "src/quality.h"
-#include "src/store.h"
+#include "httpd/config.h"
+#include "httpd/delivery.h"
+#include "httpd/handlers.h"
+#include "httpd/limit.h"
+#include "httpd/mod_pwreset_private.h"
+#include "httpd/store.h"
 
 #include <apr_strings.h>
 #include <http_config.h>
@@ -19,7 +22,52 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-static int any_configured(server_rec *s)
+/* ---- the configuration cycle ----------------------------------------- */
+
+static pwreset_cycle *cycle;
+
+/* The one "forget it with pconf" of the module: everything made for a
+ * configuration hangs off the cycle. */
+static apr_status_t cycle_end(void *data)
+{
+    (void)data;
+    cycle = NULL;
+    return APR_SUCCESS;
+}
+
+static void cycle_begin(apr_pool_t *pconf)
+{
+    cycle = apr_pcalloc(pconf, sizeof(*cycle));
+    cycle->pconf = pconf;
+    cycle->servers = apr_hash_make(pconf);
+    cycle->qualities = apr_hash_make(pconf);
+    cycle->caches = apr_hash_make(pconf);
+    apr_pool_cleanup_register(pconf, NULL, cycle_end, apr_pool_cleanup_null);
+}
+
+pwreset_cycle *pwreset_cycle_get(void)
+{
+    return cycle;
+}
+
+pwreset_runtime *pwreset_runtime_get(server_rec *s)
+{
+    return cycle ? apr_hash_get(cycle->servers, &s, sizeof(s)) : NULL;
+}
+
+pwreset_runtime *pwreset_runtime_make(server_rec *s)
+{
+    pwreset_runtime *rt = pwreset_runtime_get(s);
+
+    if (!rt) {
+        rt = apr_pcalloc(cycle->pconf, sizeof(*rt));
+        rt->server = s;
+        apr_hash_set(cycle->servers, &rt->server, sizeof(rt->server), rt);
+    }
+    return rt;
+}
+
+int pwreset_any_configured(server_rec *s)
 {
     for (; s; s = s->next) {
         if (pwreset_cfg_get(s)->configured) {
@@ -29,140 +77,48 @@ static int any_configured(server_rec *s)
     return 0;
 }
 
-/* Shared by configtest and start-up: a configured module needs mod_dbd. */
-static int check_dbd(server_rec *s)
-{
-    if (any_configured(s) && !pwreset_store_init()) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "PWR0001: PwReset "
-                     "directives are used but mod_dbd is not loaded: add "
-                     "\"LoadModule dbd_module .../mod_dbd.so\" (Debian: "
-                     "a2enmod dbd) and DBDriver/DBDParams");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return OK;
-}
-
-static void pwreset_test_config(apr_pool_t *pconf, server_rec *s)
-{
-    (void)pconf;
-    if (check_dbd(s) != OK) {
-        /* configtest has no way to fail but to say so and exit. */
-        exit(1);
-    }
-}
-
-static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, void *dbd_cfg,
-                         server_rec *s, const char *sql, const char *label)
-{
-    const char *key = apr_psprintf(ptemp, "%pp %s", dbd_cfg, label);
-
-    if (!apr_hash_get(done, key, APR_HASH_KEY_STRING)) {
-        apr_hash_set(done, key, APR_HASH_KEY_STRING, key);
-        pwreset_store_prepare(s, sql, label);
-    }
-}
-
-/* The password checks of servers without PwResetQualityConfig. */
-static pwreset_quality *default_quality;
-
-static apr_status_t forget_default_quality(void *data)
-{
-    (void)data;
-    default_quality = NULL;
-    return APR_SUCCESS;
-}
-
-/* Every configured server gets password checks that work: a missing
- * cracklib dictionary stops httpd here rather than letting weak passwords
- * through later. */
-static int check_quality(apr_pool_t *pconf, server_rec *s, pwreset_cfg *cfg)
-{
-    const char *err = NULL;
-
-    if (!cfg->quality) {
-        /* One default for every server, made once per configuration cycle
-         * (httpd clears and reuses pconf on a restart). */
-        if (!default_quality) {
-            default_quality = pwreset_quality_create(pconf, NULL, &err);
-            apr_pool_cleanup_register(pconf, NULL, forget_default_quality,
-                                      apr_pool_cleanup_null);
-        }
-        cfg->quality = default_quality;
-    }
-    if (cfg->quality) {
-        err = pwreset_quality_selftest(pconf, cfg->quality);
-    }
-    if (err) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "PWR0007: password "
-                     "checks unavailable: %s", err);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return OK;
-}
-
-/* Runs before mod_dbd's post_config, which prepares what it was handed:
- * only servers where the module is configured get our statements, since a
- * statement that fails to prepare takes the server's connections down. */
-static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                               apr_pool_t *ptemp, server_rec *s)
-{
-    apr_hash_t *done = apr_hash_make(ptemp);
-    module *dbd;
-    server_rec *sp;
-    int rc;
-
-    (void)plog;
-    /* Even an unconfigured handler answers (500) with the usual headers. */
-    pwreset_handlers_init(pconf);
-    rc = check_dbd(s);
-    if (rc != OK || !any_configured(s)) {
-        return rc;
-    }
-    dbd = ap_find_linked_module("mod_dbd.c");
-    for (sp = s; sp; sp = sp->next) {
-        pwreset_cfg *cfg = pwreset_cfg_get(sp);
-        /* Virtual hosts without DBD directives share the main server's
-         * mod_dbd configuration: hand each statement to it once. */
-        void *dbd_cfg = ap_get_module_config(sp->module_config, dbd);
-
-        if (!cfg->configured) {
-            continue;
-        }
-        pwreset_cfg_finalize(cfg, pconf);
-        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_email,
-                     cfg->l_by_email);
-        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_by_name,
-                     cfg->l_by_name);
-        prepare_once(ptemp, done, dbd_cfg, sp, cfg->q_update, cfg->l_update);
-        if ((rc = check_quality(pconf, sp, cfg)) != OK) {
-            return rc;
-        }
-        if (pwreset_cfg_limits_on(cfg)
-            && (rc = pwreset_limit_post_config(pconf, ptemp, sp, &cfg->cache))
-                   != OK) {
-            return rc;
-        }
-    }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, "PWR0002: statements handed "
-                 "to mod_dbd for every configured server");
-    return OK;
-}
+/* ---- hooks ------------------------------------------------------------ */
 
 static int pwreset_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                               apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
-    return pwreset_limit_pre_config(pconf) == APR_SUCCESS
-               ? OK : HTTP_INTERNAL_SERVER_ERROR;
+    cycle_begin(pconf);
+    return pwreset_limit_pre_config(pconf);
+}
+
+/* Runs before configtest's test_config and before post_config alike. */
+static int pwreset_check_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    return pwreset_store_check_config(pconf, s);
+}
+
+/* Ordered before mod_dbd's post_config, which prepares what it was
+ * handed. */
+static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                               apr_pool_t *ptemp, server_rec *s)
+{
+    int rc;
+
+    (void)plog;
+    rc = pwreset_handlers_post_config(pconf, s);
+    if (rc == OK && pwreset_any_configured(s)) {
+        rc = pwreset_store_post_config(pconf, ptemp, s);
+        if (rc == OK) {
+            rc = pwreset_limit_post_config(pconf, ptemp, s);
+        }
+    }
+    return rc;
 }
 
 static void pwreset_child_init(apr_pool_t *pchild, server_rec *s)
 {
     pwreset_limit_child_init(pchild, s);
-    if (any_configured(s)) {
-        pwreset_delivery_start(pchild, s);
-    }
+    pwreset_delivery_child_init(pchild, s);
 }
 
 static void pwreset_register_hooks(apr_pool_t *p)
@@ -171,13 +127,13 @@ static void pwreset_register_hooks(apr_pool_t *p)
 
     (void)p;
     ap_hook_pre_config(pwreset_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_test_config(pwreset_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(pwreset_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pwreset_post_config, NULL, before_dbd,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(pwreset_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_read_request(pwreset_post_read_request, NULL, NULL,
+    ap_hook_post_read_request(pwreset_handlers_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);
-    ap_hook_handler(pwreset_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pwreset_handlers_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(pwreset) = {

@@ -90,13 +90,14 @@ sub error_log { open my $fh, '<', "$dir/error.log" or return ''; local $/; <$fh>
 
 # Start httpd for real on a free port; returns the base URL once the pid
 # file is there, or undef once it gave up (its exit status or the log says).
-my $running;
+my ($running, $start_output);
 sub start {
     my ($body, %o) = @_;
     $port = free_port();
     my $file = conf($body, %o);
     unlink "$dir/error.log", "$dir/httpd.pid";
-    my ($rc) = run($httpd, '-f', $file, '-d', $dir, '-k', 'start');
+    my ($rc, $out) = run($httpd, '-f', $file, '-d', $dir, '-k', 'start');
+    $start_output = $out;
     my $until = time + 15;
     while (time < $until) {
         return $running = [$file, "http://127.0.0.1:$port"] if -s "$dir/httpd.pid";
@@ -183,13 +184,14 @@ refused("<Location /x>\nPwResetMinLength 10\n</Location>",
 refused("<Directory \"$dir\">\n$secret\n</Directory>",
     qr/PwResetSecretFile not allowed (?:here|in <Directory>)/, 'inside <Directory>');
 
-# 7. Configured without mod_dbd: configtest and start-up both fail, and
-#    the error log says why.
+# 7. Configured without mod_dbd: configtest and start-up both fail, in
+#    check_config, before the error log is open: httpd says why on its
+#    standard error, as for any configuration error.
 my ($rc, $out) = configtest($secret, nodbd => 1);
 ok($rc != 0 && $out =~ /PWR0001/ && $out =~ /mod_dbd/, 'configtest: PWR0001 without mod_dbd')
     or diag $out;
 ok(!start($secret, nodbd => 1), 'start-up fails without mod_dbd');
-like(error_log(), qr/PWR0001: .*mod_dbd is not loaded/, 'error log says PWR0001');
+like($start_output, qr/PWR0001: .*mod_dbd is not loaded/, 'start-up says PWR0001');
 stop();
 
 # 8. Loaded, never configured: httpd starts and serves; the handler says why not.

@@ -1,11 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-child delivery thread.  See delivery.h. */
 #include "delivery.h"
-#include "config.h"
-#include "input.h"
-#include "log.h"
-#include "mail.h"
+#include "mod_pwreset_private.h"
 #include "store.h"
-#include "token.h"
+#include "core/input.h"
+#include "core/mail.h"
+#include "core/token.h"
 
 #include <apr_atomic.h>
 #include <apr_queue.h>
@@ -67,7 +67,8 @@ static job *job_new(job_kind kind, server_rec *s, const char *email,
     return j;
 }
 
-static void send_mail(apr_pool_t *p, server_rec *s, const pwreset_cfg *cfg,
+static void send_mail(apr_pool_t *p, server_rec *s,
+                      const pwreset_settings *cfg,
                       pwreset_mail *m, const char *username, const char *what)
 {
     const char *msg;
@@ -75,36 +76,43 @@ static void send_mail(apr_pool_t *p, server_rec *s, const pwreset_cfg *cfg,
     int code = 0;
     char err[120];
 
-    m->from = cfg->mail_from;
-    if (pwreset_mail_ids(p, m, cfg->mail_domain) != APR_SUCCESS
+    const char *const *argv = pwreset_cfg_sendmail(cfg);
+    int timeout = pwreset_cfg_sendmail_timeout(cfg);
+
+    m->from = cfg->sender->address;
+    if (pwreset_mail_ids(p, m, cfg->sender->domain) != APR_SUCCESS
         || !(msg = pwreset_mail_compose(p, m))) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0304: could not compose "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     PWRLOGNO(0304) "could not compose "
                      "the %s mail for user %s", what, username);
         return;
     }
-    rv = pwreset_mail_send(p, cfg->sendmail_argv, msg,
-                           apr_time_from_sec(cfg->sendmail_timeout), &code);
+    rv = pwreset_mail_send(p, argv, msg, apr_time_from_sec(timeout), &code);
     if (rv == APR_TIMEUP) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0313: %s took more "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     PWRLOGNO(0313) "%s took more "
                      "than %d s (PwResetSendmailTimeout) and was killed; the "
                      "%s mail for user %s may not have been sent",
-                     cfg->sendmail_argv[0], cfg->sendmail_timeout, what,
+                     argv[0], timeout, what,
                      username);
     }
     else if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0305: could not run "
-                     "%s for the %s mail for user %s: %s", cfg->sendmail_argv[0],
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     PWRLOGNO(0305) "could not run "
+                     "%s for the %s mail for user %s: %s", argv[0],
                      what, username, apr_strerror(rv, err, sizeof(err)));
     }
     else if (code != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0306: %s exited with "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     PWRLOGNO(0306) "%s exited with "
                      "status %d; the %s mail for user %s was not sent",
-                     cfg->sendmail_argv[0], code, what, username);
+                     argv[0], code, what, username);
     }
     else {
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "PWR0307: %s mail for "
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     PWRLOGNO(0307) "%s mail for "
                      "user %s handed to %s", what, username,
-                     cfg->sendmail_argv[0]);
+                     argv[0]);
     }
 }
 
@@ -115,17 +123,18 @@ static int mailable(server_rec *s, const char *email, const char *username)
     if (pwreset_addr_mailable(email)) {
         return 1;
     }
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "PWR0303: the stored "
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0303) "the stored "
                  "address of user %s is not one plain ASCII address; no mail",
                  username);
     return 0;
 }
 
 static void mail_reset_link(apr_pool_t *p, server_rec *s,
-                            const pwreset_cfg *cfg, const pwreset_user *u,
+                            const pwreset_settings *cfg, const pwreset_user *u,
                             apr_time_t when)
 {
     const pwreset_key *key = &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key);
+    int lifetime = pwreset_cfg_token_lifetime(cfg);
     const char *token;
     pwreset_mail m = {0};
 
@@ -133,41 +142,37 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
         return;
     }
     token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,
-                                u->hash, (long)apr_time_sec(when),
-                                cfg->token_lifetime);
+                                u->hash, (long)apr_time_sec(when), lifetime);
     if (!token) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0308: could not make a "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     PWRLOGNO(0308) "could not make a "
                      "token for user %s", u->username);
         return;
     }
     m.to = u->email;
     m.date = when;
-    pwreset_mail_reset_text(p, &m, u->username, cfg->link_site,
-                            apr_pstrcat(p, cfg->link_url, "?token=", token,
+    pwreset_mail_reset_text(p, &m, u->username, cfg->link->site,
+                            apr_pstrcat(p, cfg->link->url, "?token=", token,
                                         NULL),
-                            cfg->token_lifetime);
+                            lifetime);
     send_mail(p, s, cfg, &m, u->username, "reset");
 }
 
 static void do_reset(apr_pool_t *p, const job *j)
 {
-    const pwreset_cfg *cfg = pwreset_cfg_get(j->s);
+    const pwreset_settings *cfg = pwreset_cfg_get(j->s);
+    const pwreset_limit *limit = pwreset_cfg_account_limit(cfg);
     apr_array_header_t *users = NULL;
-    ap_dbd_t *dbd = pwreset_store_open(p, j->s);
-    apr_status_t rv;
 
-    if (!dbd) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, j->s, "PWR0301: no database "
-                     "connection; a reset request was dropped");
-        return;
-    }
-    rv = pwreset_store_by_email(p, j->s, dbd, j->email, &users);
-    pwreset_store_close(j->s, dbd);
-    if (rv != APR_SUCCESS) {
+    if (pwreset_store_by_email(p, j->s, j->email, &users) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, j->s, PWRLOGNO(0301) "the "
+                     "database could not be asked (see the error above); a "
+                     "reset request was dropped");
         return;
     }
     if (users->nelts == 0) {
-        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, j->s, "PWR0302: a reset "
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, j->s,
+                     PWRLOGNO(0302) "a reset "
                      "request matched no account");
     }
     for (int i = 0; i < users->nelts; i++) {
@@ -176,10 +181,10 @@ static void do_reset(apr_pool_t *p, const job *j)
         /* Past the limit the person saw the usual page, as for an unknown
          * address; only the log tells. */
         if (j->limited) {
-            ap_log_error(APLOG_MARK, APLOG_INFO, 0, j->s, "PWR0311: account "
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, j->s,
+                         PWRLOGNO(0311) "account "
                          "limit reached for user %s (%d requests in %d s); "
-                         "no mail", u->username, cfg->account_limit.count,
-                         cfg->account_limit.window);
+                         "no mail", u->username, limit->count, limit->window);
             continue;
         }
         mail_reset_link(p, j->s, cfg, u, j->when);
@@ -188,7 +193,7 @@ static void do_reset(apr_pool_t *p, const job *j)
 
 static void do_changed(apr_pool_t *p, const job *j)
 {
-    const pwreset_cfg *cfg = pwreset_cfg_get(j->s);
+    const pwreset_settings *cfg = pwreset_cfg_get(j->s);
     pwreset_mail m = {0};
 
     if (!mailable(j->s, j->email, j->username)) {
@@ -197,9 +202,10 @@ static void do_changed(apr_pool_t *p, const job *j)
     m.to = j->email;
     m.date = j->when;
     pwreset_mail_changed_text(p, &m, j->username,
-                              cfg->link_site ? cfg->link_site
-                                             : j->s->server_hostname,
-                              j->client, j->when, cfg->request_url_abs);
+                              cfg->link ? cfg->link->site
+                                        : j->s->server_hostname,
+                              j->client, j->when,
+                              pwreset_cfg_request_url_abs(p, cfg));
     send_mail(p, j->s, cfg, &m, j->username, "password-changed");
 }
 
@@ -213,7 +219,8 @@ static void lower_priority(server_rec *s)
 {
 #if defined(__linux__)
     if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s, "PWR0312: could "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, s,
+                     PWRLOGNO(0312) "could "
                      "not lower the priority of the delivery thread");
     }
 #else
@@ -299,7 +306,8 @@ static apr_status_t stop(void *data)
     }
     lost = apr_atomic_read32(&pending);
     if (lost) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "PWR0310: %u queued mails "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     PWRLOGNO(0310) "%u queued mails "
                      "were dropped as the process stopped", lost);
     }
     queue = NULL;
@@ -326,10 +334,13 @@ static apr_status_t lock_allocator(apr_pool_t *pchild)
     return rv;
 }
 
-void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
+void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
+    if (!pwreset_any_configured(s)) {
+        return;
+    }
     draining = 0;
     apr_atomic_set32(&pending, 0);
     rv = lock_allocator(pchild);
@@ -340,7 +351,8 @@ void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s)
         rv = apr_thread_create(&thread, NULL, run, s, pchild);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "PWR0309: could not start "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     PWRLOGNO(0309) "could not start "
                      "the delivery thread; no reset mail will be sent");
         queue = NULL;
         thread = NULL;
@@ -361,7 +373,8 @@ static apr_status_t enqueue(job *j, server_rec *s)
     if (rv != APR_SUCCESS) {
         apr_atomic_dec32(&pending);
         free(j);
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "PWR0310: the delivery "
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     PWRLOGNO(0314) "the delivery "
                      "queue is %s; a mail was dropped",
                      rv == APR_EAGAIN ? "full" : "not running");
     }

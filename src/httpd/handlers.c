@@ -1,19 +1,20 @@
-/* The request, link and update flows of DESIGN.md, built from the pure
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The request, link and update flows (docs/DESIGN.md), built from the pure
  * pieces (token, page, input, password) and the store and delivery glue.
  *
  * Every response is a page of our own, sent with r->status set and OK
  * returned, so that refusals carry the same headers as everything else.
  * Headers go in r->err_headers_out, which survives every status. */
 #include "handlers.h"
-#include "config.h"
 #include "delivery.h"
-#include "input.h"
-#include "log.h"
-#include "page.h"
-#include "password.h"
-#include "quality.h"
+#include "limit.h"
+#include "mod_pwreset_private.h"
 #include "store.h"
-#include "token.h"
+#include "core/input.h"
+#include "core/page.h"
+#include "core/password.h"
+#include "core/quality.h"
+#include "core/token.h"
 
 #include <apr_md5.h>
 #include <apr_strings.h>
@@ -28,8 +29,6 @@
 #define RETRY_AFTER "60"
 
 typedef enum { SERVE_REQUEST, SERVE_LINK, SERVE_UPDATE } serve_kind;
-
-static const char *csp;
 
 /* What a request of ours carries between hooks. */
 typedef struct {
@@ -48,9 +47,49 @@ static req_state *state_of(request_rec *r)
     return st;
 }
 
-void pwreset_handlers_init(apr_pool_t *pconf)
+/* Every configured server gets password checks that work: a missing
+ * cracklib dictionary stops httpd here rather than letting weak passwords
+ * through later.  Servers with the same PwResetQualityConfig (most often
+ * none) share one checker. */
+static int make_quality(apr_pool_t *pconf, server_rec *s,
+                        const pwreset_settings *cfg)
 {
-    csp = pwreset_page_csp(pconf);
+    pwreset_cycle *cycle = pwreset_cycle_get();
+    const char *file = pwreset_cfg_quality_config(cfg);
+    const char *key = file ? file : "";
+    const char *err = NULL;
+    pwreset_quality *q = apr_hash_get(cycle->qualities, key,
+                                      APR_HASH_KEY_STRING);
+
+    if (!q) {
+        q = pwreset_quality_create(pconf, file, &err);
+        if (q) {
+            err = pwreset_quality_selftest(pconf, q);
+        }
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, PWRLOGNO(0007)
+                         "password checks unavailable: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        apr_hash_set(cycle->qualities, key, APR_HASH_KEY_STRING, q);
+    }
+    pwreset_runtime_make(s)->quality = q;
+    return OK;
+}
+
+int pwreset_handlers_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    /* Even an unconfigured handler answers (500) with the usual headers. */
+    pwreset_cycle_get()->csp = pwreset_page_csp(pconf);
+    for (server_rec *sp = s; sp; sp = sp->next) {
+        int rc;
+
+        if (pwreset_cfg_get(sp)->configured
+            && (rc = make_quality(pconf, sp, pwreset_cfg_get(sp))) != OK) {
+            return rc;
+        }
+    }
+    return OK;
 }
 
 /* ---- responses ------------------------------------------------------ */
@@ -63,7 +102,7 @@ static int send_page(request_rec *r, int status, const char *html)
     apr_table_setn(h, "Cache-Control", "no-store");
     apr_table_setn(h, "Referrer-Policy", "no-referrer");
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(h, "Content-Security-Policy", csp);
+    apr_table_setn(h, "Content-Security-Policy", pwreset_cycle_get()->csp);
     /* A body we did not read (refused before reading, or too big) is not
      * read now either: httpd would read up to LimitRequestBody to keep the
      * connection.  Close it instead. */
@@ -79,7 +118,7 @@ static int send_page(request_rec *r, int status, const char *html)
     return OK;
 }
 
-static int send_invalid(request_rec *r, const pwreset_cfg *cfg)
+static int send_invalid(request_rec *r, const pwreset_settings *cfg)
 {
     return send_page(r, HTTP_BAD_REQUEST,
                      pwreset_page_invalid(r->pool, cfg->request_url));
@@ -100,7 +139,7 @@ static int send_server_error(request_rec *r)
 
 /* Count an event of `kind` for `value` (an address, a client address),
  * under its keyed digest.  1 when past the limit. */
-static int limit_hit(request_rec *r, const pwreset_cfg *cfg,
+static int limit_hit(request_rec *r, const pwreset_settings *cfg,
                      const pwreset_limit *l, const char *kind,
                      const char *value, long *retry)
 {
@@ -112,24 +151,23 @@ static int limit_hit(request_rec *r, const pwreset_cfg *cfg,
     key = pwreset_key_digest(r->pool, &APR_ARRAY_IDX(cfg->keys, 0,
                                                      pwreset_key),
                              kind, value);
-    return key && pwreset_limit_hit(r->server, &cfg->cache, l, kind, key,
-                                    r->request_time, retry, r->pool);
+    return key && pwreset_limit_hit(r->server, l, kind, key, r->request_time,
+                                    retry, r->pool);
 }
 
 /* The client limit: POSTs from one client address (r->useragent_ip, so
  * that mod_remoteip applies) to the request and update handlers.  Returns 0,
  * or 1 after answering 429 itself. */
-static int past_client_limit(request_rec *r, const pwreset_cfg *cfg)
+static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
 {
+    const pwreset_limit *l = pwreset_cfg_client_limit(cfg);
     long retry = 0;
 
-    if (!limit_hit(r, cfg, &cfg->client_limit, "client", r->useragent_ip,
-                   &retry)) {
+    if (!limit_hit(r, cfg, l, "client", r->useragent_ip, &retry)) {
         return 0;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0120: client limit "
-                  "reached (%d POSTs in %d s)", cfg->client_limit.count,
-                  cfg->client_limit.window);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0120) "client limit "
+                  "reached (%d POSTs in %d s)", l->count, l->window);
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
     send_page(r, HTTP_TOO_MANY_REQUESTS, pwreset_page_too_many(r->pool));
@@ -144,7 +182,7 @@ static int method_not_allowed(request_rec *r, const char *allow)
 
 /* ---- the form cookie ------------------------------------------------ */
 
-static void set_form_cookie(request_rec *r, const pwreset_cfg *cfg,
+static void set_form_cookie(request_rec *r, const pwreset_settings *cfg,
                             const char *value, long max_age)
 {
     int secure = !strcasecmp(ap_http_scheme(r), "https");
@@ -229,18 +267,19 @@ static int read_form(request_rec *r, const char *const *names,
 
 /* ---- settings ------------------------------------------------------- */
 
-static const char *missing_setting(const pwreset_cfg *cfg, serve_kind kind)
+static const char *missing_setting(const pwreset_settings *cfg,
+                                   serve_kind kind)
 {
     if (!cfg->configured || !cfg->keys) {
         return "PwResetSecretFile";
     }
-    if (kind == SERVE_REQUEST && !cfg->link_url) {
+    if (kind == SERVE_REQUEST && !cfg->link) {
         return "PwResetLinkURL";
     }
     if (kind != SERVE_REQUEST && !cfg->update_url) {
         return "PwResetUpdateURL";
     }
-    if (kind != SERVE_LINK && !cfg->mail_from) {
+    if (kind != SERVE_LINK && !cfg->sender) {
         return "PwResetMailFrom";
     }
     return NULL;
@@ -255,7 +294,7 @@ static pwreset_msg address_problem(pwreset_addr_status st)
                                        : PWRESET_MSG_ADDR_INVALID;
 }
 
-static int serve_request(request_rec *r, const pwreset_cfg *cfg)
+static int serve_request(request_rec *r, const pwreset_settings *cfg)
 {
     static const char *const names[] = {"email", NULL};
     const char *values[1], *email;
@@ -291,7 +330,8 @@ static int serve_request(request_rec *r, const pwreset_cfg *cfg)
      * logged there and answered the same way here. */
     lower = apr_pstrdup(r->pool, email);
     ap_str_tolower(lower);
-    limited = limit_hit(r, cfg, &cfg->account_limit, "account", lower, NULL);
+    limited = limit_hit(r, cfg, pwreset_cfg_account_limit(cfg), "account",
+                        lower, NULL);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
                            r->request_time, limited);
     return send_page(r, HTTP_OK, pwreset_page_request_sent(r->pool));
@@ -303,43 +343,34 @@ typedef enum { CHECK_OK, CHECK_INVALID, CHECK_UNAVAILABLE } check_result;
 
 /* Verify a token and that its account still has the hash it was made for.
  * On CHECK_OK, *user is that account. */
-static check_result check_token(request_rec *r, const pwreset_cfg *cfg,
+static check_result check_token(request_rec *r, const pwreset_settings *cfg,
                                 const char *token, pwreset_purpose purpose,
                                 pwreset_user **user)
 {
     pwreset_claims claims;
     pwreset_token_status st;
-    ap_dbd_t *dbd;
-    apr_status_t rv;
 
     st = pwreset_token_verify(r->pool, cfg->keys, token, purpose,
                               (long)apr_time_sec(r->request_time), &claims);
     if (st != PWRESET_TOKEN_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0110: %s token "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0110) "%s token "
                       "refused: %s", purpose == PWRESET_PURPOSE_LINK
                       ? "link" : "form", pwreset_token_status_str(st));
         return CHECK_INVALID;
     }
-    /* A connection only for the statement: not held while a slow client
-     * sends its body or while bcrypt runs. */
-    dbd = pwreset_store_open(r->pool, r->server);
-    if (!dbd) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0102: no database "
-                      "connection");
-        return CHECK_UNAVAILABLE;
-    }
-    rv = pwreset_store_by_name(r->pool, r->server, dbd, claims.sub, user);
-    pwreset_store_close(r->server, dbd);
-    if (rv != APR_SUCCESS) {
+    if (pwreset_store_by_name(r->pool, r->server, claims.sub, user)
+        != APR_SUCCESS) {
         return CHECK_UNAVAILABLE;
     }
     if (!*user) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0111: token refused: "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PWRLOGNO(0111) "token refused: "
                       "user %s no longer exists", claims.sub);
         return CHECK_INVALID;
     }
     if (!pwreset_token_matches(r->pool, &claims, (*user)->hash)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0112: token refused: "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PWRLOGNO(0112) "token refused: "
                       "the password of user %s changed since it was made",
                       claims.sub);
         return CHECK_INVALID;
@@ -347,7 +378,7 @@ static check_result check_token(request_rec *r, const pwreset_cfg *cfg,
     return CHECK_OK;
 }
 
-static int answer_check(request_rec *r, const pwreset_cfg *cfg,
+static int answer_check(request_rec *r, const pwreset_settings *cfg,
                         check_result res)
 {
     return res == CHECK_UNAVAILABLE ? send_unavailable(r)
@@ -387,12 +418,12 @@ static void hide_query(request_rec *r)
  * PwResetLinkURL has its token taken out of everything that is logged or
  * shown (the scoreboard, mod_status) before any of it is, and kept aside
  * for the link handler. */
-int pwreset_post_read_request(request_rec *r)
+int pwreset_handlers_post_read_request(request_rec *r)
 {
-    const pwreset_cfg *cfg = pwreset_cfg_get(r->server);
+    const pwreset_settings *cfg = pwreset_cfg_get(r->server);
 
-    if (cfg && cfg->link_path && r->args && r->uri
-        && !strcmp(r->uri, cfg->link_path)) {
+    if (cfg && cfg->link && r->args && r->uri
+        && !strcmp(r->uri, cfg->link->path)) {
         state_of(r)->link_args = r->args;
         hide_query(r);
     }
@@ -400,7 +431,7 @@ int pwreset_post_read_request(request_rec *r)
 }
 
 /* `args` is the query string as it came, before hide_query(). */
-static int serve_link(request_rec *r, const pwreset_cfg *cfg,
+static int serve_link(request_rec *r, const pwreset_settings *cfg,
                       const char *args)
 {
     static const char *const names[] = {"token", NULL};
@@ -415,7 +446,8 @@ static int serve_link(request_rec *r, const pwreset_cfg *cfg,
     }
     if (pwreset_form_parse(r->pool, args, strlen(args), names, values)
         != PWRESET_FORM_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0113: link without "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PWRLOGNO(0113) "link without "
                       "exactly one token parameter");
         return send_invalid(r, cfg);
     }
@@ -430,15 +462,17 @@ static int serve_link(request_rec *r, const pwreset_cfg *cfg,
     form_token = pwreset_token_issue(r->pool, key, PWRESET_PURPOSE_FORM,
                                      user->username, user->hash,
                                      (long)apr_time_sec(r->request_time),
-                                     cfg->form_lifetime);
+                                     pwreset_cfg_form_lifetime(cfg));
     if (!form_token) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0114: could not make "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PWRLOGNO(0114) "could not make "
                       "a form token for user %s", user->username);
         return send_server_error(r);
     }
-    set_form_cookie(r, cfg, form_token, cfg->form_lifetime);
+    set_form_cookie(r, cfg, form_token, pwreset_cfg_form_lifetime(cfg));
     apr_table_setn(r->headers_out, "Location", cfg->update_url);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0115: reset link of user "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PWRLOGNO(0115) "reset link of user "
                   "%s accepted", user->username);
     return send_page(r, HTTP_SEE_OTHER, pwreset_page_see_other(r->pool));
 }
@@ -447,14 +481,14 @@ static int serve_link(request_rec *r, const pwreset_cfg *cfg,
 
 /* The rules, in the order a person can best act on them. */
 static pwreset_msg new_password_problem(request_rec *r,
-                                        const pwreset_cfg *cfg,
+                                        const pwreset_settings *cfg,
                                         const pwreset_user *user,
                                         const char *password,
                                         const char *confirm,
                                         const char **detail)
 {
     pwreset_msg problem = pwreset_password_check(password, confirm,
-                                                 cfg->min_length);
+                                                 pwreset_cfg_min_length(cfg));
 
     *detail = NULL;
     if (problem != PWRESET_MSG_NONE) {
@@ -463,17 +497,18 @@ static pwreset_msg new_password_problem(request_rec *r,
     if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
         return PWRESET_MSG_PW_CURRENT;
     }
-    return pwreset_quality_check(r->pool, cfg->quality, password,
+    return pwreset_quality_check(r->pool,
+                                 pwreset_runtime_get(r->server)->quality,
+                                 password,
                                  user->username, user->email, detail);
 }
 
-static int update_post(request_rec *r, const pwreset_cfg *cfg,
+static int update_post(request_rec *r, const pwreset_settings *cfg,
                        pwreset_user *user)
 {
     static const char *const names[] = {"password", "confirm", NULL};
     const char *values[2], *detail = NULL, *hash;
     pwreset_msg problem = PWRESET_MSG_NONE;
-    ap_dbd_t *dbd;
     apr_status_t rv;
     int status, changed = 0;
 
@@ -485,34 +520,32 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
     }
     if (status != OK) {
         return send_page(r, status, pwreset_page_update(r->pool,
-                         user->username, problem, detail, cfg->min_length));
+                         user->username, problem, detail,
+                         pwreset_cfg_min_length(cfg)));
     }
-    hash = pwreset_password_hash(r->pool, values[0], cfg->bcrypt_cost);
+    hash = pwreset_password_hash(r->pool, values[0],
+                                 pwreset_cfg_bcrypt_cost(cfg));
     if (!hash) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0116: bcrypt failed");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PWRLOGNO(0116) "bcrypt failed");
         return send_server_error(r);
     }
-    dbd = pwreset_store_open(r->pool, r->server);
-    rv = dbd ? pwreset_store_update(r->pool, r->server, dbd, user->username,
-                                    user->hash, hash, &changed)
-             : APR_EGENERAL;
-    pwreset_store_close(r->server, dbd);
+    rv = pwreset_store_update(r->pool, r->server, user->username, user->hash,
+                              hash, &changed);
     if (rv != APR_SUCCESS) {
-        if (!dbd) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0102: no database "
-                          "connection");
-        }
         return send_unavailable(r);
     }
     if (!changed) {
         /* Another tab with the same link won the compare-and-swap. */
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0117: password of "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PWRLOGNO(0117) "password of "
                       "user %s changed concurrently; this form lost",
                       user->username);
         set_form_cookie(r, cfg, "", 0);
         return send_invalid(r, cfg);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "PWR0118: password of user "
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                  PWRLOGNO(0118) "password of user "
                   "%s changed", user->username);
     set_form_cookie(r, cfg, "", 0);
     pwreset_delivery_changed(r->server, user->username, user->email,
@@ -520,7 +553,7 @@ static int update_post(request_rec *r, const pwreset_cfg *cfg,
     return send_page(r, HTTP_OK, pwreset_page_changed(r->pool));
 }
 
-static int serve_update(request_rec *r, const pwreset_cfg *cfg)
+static int serve_update(request_rec *r, const pwreset_settings *cfg)
 {
     const char *token = NULL;
     pwreset_user *user = NULL;
@@ -534,7 +567,8 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
     }
     if (ap_cookie_read(r, COOKIE_NAME, &token, 0) != APR_SUCCESS || !token
         || !*token) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "PWR0119: new-password "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PWRLOGNO(0119) "new-password "
                       "form asked for without a form cookie");
         return send_invalid(r, cfg);
     }
@@ -548,16 +582,16 @@ static int serve_update(request_rec *r, const pwreset_cfg *cfg)
     if (r->method_number == M_GET) {
         return send_page(r, HTTP_OK, pwreset_page_update(r->pool,
                          user->username, PWRESET_MSG_NONE, NULL,
-                         cfg->min_length));
+                         pwreset_cfg_min_length(cfg)));
     }
     return update_post(r, cfg, user);
 }
 
 /* ---- the hook ------------------------------------------------------- */
 
-int pwreset_handler(request_rec *r)
+int pwreset_handlers_handler(request_rec *r)
 {
-    const pwreset_cfg *cfg;
+    const pwreset_settings *cfg;
     const char *missing, *args;
     serve_kind kind;
 
@@ -586,7 +620,8 @@ int pwreset_handler(request_rec *r)
     }
     missing = missing_setting(cfg, kind);
     if (missing) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "PWR0101: %s cannot serve: "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PWRLOGNO(0101) "%s cannot serve: "
                       "%s is not set for this server", r->handler, missing);
         return send_server_error(r);
     }

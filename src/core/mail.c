@@ -1,5 +1,6 @@
 /* Mail composition and delivery.  See mail.h. */
 #include "mail.h"
+#include "input.h"
 
 #include <apr_escape.h>
 #include <apr_general.h>
@@ -10,16 +11,7 @@
 
 static int header_value_ok(const char *v)
 {
-    if (!v || !*v) {
-        return 0;
-    }
-    for (; *v; v++) {
-        unsigned char c = (unsigned char)*v;
-        if (c < 0x20 || c > 0x7e) {
-            return 0;
-        }
-    }
-    return 1;
+    return v && *v && pwreset_chars_only(v, PWRESET_CHARS_HEADER);
 }
 
 const char *pwreset_qp_encode(apr_pool_t *p, const char *s)

@@ -8,7 +8,7 @@
  * kid.  exp is read from its JSON text, which must be a plain integer. */
 #include "token.h"
 
-#include <apr_base64.h>
+#include <apr_encode.h>
 #include <apr_strings.h>
 #include <jwt.h>
 #include <openssl/crypto.h>
@@ -24,22 +24,12 @@
 
 static const char *const purpose_names[] = {"link", "form"};
 
-static char *b64url(apr_pool_t *p, const unsigned char *data, apr_size_t len)
+static const char *b64url(apr_pool_t *p, const unsigned char *data,
+                          apr_size_t len)
 {
-    char *out = apr_palloc(p, apr_base64_encode_len((int)len));
-    char *c;
-
-    apr_base64_encode_binary(out, data, (int)len);
-    for (c = out; *c && *c != '='; c++) {
-        if (*c == '+') {
-            *c = '-';
-        }
-        else if (*c == '/') {
-            *c = '_';
-        }
-    }
-    *c = '\0';
-    return out;
+    return apr_pencode_base64_binary(p, data, len,
+                                     APR_ENCODE_BASE64URL
+                                     | APR_ENCODE_NOPADDING, NULL);
 }
 
 apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,

@@ -6,7 +6,7 @@
 #include "quality.h"
 
 #include <apr_strings.h>
-#include <apr_thread_mutex.h>
+#include <pthread.h>
 #include <pwquality.h>
 #include <string.h>
 
@@ -14,17 +14,9 @@ struct pwreset_quality {
     pwquality_settings_t *settings;
 };
 
-#if APR_HAS_THREADS
-static apr_thread_mutex_t *lock;
-#endif
-
-#if APR_HAS_THREADS
-static apr_status_t forget_lock(void *data)
-{
-    *(apr_thread_mutex_t **)data = NULL;
-    return APR_SUCCESS;
-}
-#endif
+/* cracklib's state is the process's, so is its lock: statically made, it
+ * needs no pool and outlives every configuration cycle. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static apr_status_t free_settings(void *data)
 {
@@ -81,19 +73,6 @@ pwreset_quality *pwreset_quality_create(apr_pool_t *p,
             return NULL;
         }
     }
-#if APR_HAS_THREADS
-    if (!lock) {
-        if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, p)
-            != APR_SUCCESS) {
-            *err = "could not create the libpwquality mutex";
-            return NULL;
-        }
-        /* httpd clears and reuses its configuration pool on a restart:
-         * forget the mutex with it. */
-        apr_pool_cleanup_register(p, &lock, forget_lock,
-                                  apr_pool_cleanup_null);
-    }
-#endif
     return q;
 }
 
@@ -102,13 +81,9 @@ static int check_locked(pwquality_settings_t *settings, const char *password,
 {
     int rc;
 
-#if APR_HAS_THREADS
-    apr_thread_mutex_lock(lock);
-#endif
+    pthread_mutex_lock(&lock);
     rc = pwquality_check(settings, password, NULL, user, aux);
-#if APR_HAS_THREADS
-    apr_thread_mutex_unlock(lock);
-#endif
+    pthread_mutex_unlock(&lock);
     return rc;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-child delivery thread.
  *
  * The request handler only checks syntax and queues {server, address,
@@ -9,9 +10,9 @@
 
 #include <httpd.h>
 
-/* Start the thread of this child (from child_init).  Stopped by a cleanup
- * on pchild. */
-void pwreset_delivery_start(apr_pool_t *pchild, server_rec *s);
+/* child_init: start the thread of this child, when any server is
+ * configured.  Stopped by a cleanup on pchild. */
+void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* Queue a reset request for the accounts stored under `email`; `limited`
  * says the address is past PwResetAccountLimit (no mail, only a log line

@@ -65,15 +65,19 @@ apr_size_t pwreset_utf8_length(const char *s)
     return n;
 }
 
-int pwreset_has_control(const char *s)
+int pwreset_chars_only(const char *s, pwreset_chars cls)
 {
+    /* The lowest byte each class admits; DEL is in none, and only TEXT
+     * goes past it. */
+    const unsigned char lo = cls == PWRESET_CHARS_WORD ? 0x21 : 0x20;
+
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f) {
-            return 1;
+        if (c < lo || c == 0x7f || (c > 0x7f && cls != PWRESET_CHARS_TEXT)) {
+            return 0;
         }
     }
-    return 0;
+    return 1;
 }
 
 char *pwreset_trim(apr_pool_t *p, const char *s)
@@ -179,7 +183,7 @@ pwreset_addr_status pwreset_addr_check(const char *addr)
     if (len > PWRESET_ADDR_MAX) {
         return PWRESET_ADDR_TOO_LONG;
     }
-    if (pwreset_has_control(addr)) {
+    if (!pwreset_chars_only(addr, PWRESET_CHARS_TEXT)) {
         return PWRESET_ADDR_CONTROL;
     }
     if (!pwreset_utf8_valid(addr, len)) {

@@ -32,8 +32,15 @@ int pwreset_utf8_valid(const char *s, apr_size_t n);
 /* Number of code points in a string already known to be valid UTF-8. */
 apr_size_t pwreset_utf8_length(const char *s);
 
-/* 1 when s holds a C0 control character or DEL. */
-int pwreset_has_control(const char *s);
+/* The classes of bytes a string may be made of. */
+typedef enum {
+    PWRESET_CHARS_TEXT,    /* anything but C0 controls and DEL: UTF-8 text */
+    PWRESET_CHARS_HEADER,  /* printable ASCII and space: a header value */
+    PWRESET_CHARS_WORD     /* printable ASCII, no space: a URL, a path */
+} pwreset_chars;
+
+/* 1 when every byte of s belongs to the class. */
+int pwreset_chars_only(const char *s, pwreset_chars cls);
 
 /* A copy of s without surrounding spaces and tabs. */
 char *pwreset_trim(apr_pool_t *p, const char *s);

@@ -12,7 +12,8 @@ pwreset_msg pwreset_password_check(const char *password, const char *confirm,
 {
     apr_size_t bytes = strlen(password);
 
-    if (!pwreset_utf8_valid(password, bytes) || pwreset_has_control(password)) {
+    if (!pwreset_utf8_valid(password, bytes)
+        || !pwreset_chars_only(password, PWRESET_CHARS_TEXT)) {
         return PWRESET_MSG_PW_CHARACTERS;
     }
     if (strcmp(password, confirm) != 0) {

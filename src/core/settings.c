@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Settings: defaults, merging, getters and the value parsers.  See
+ * settings.h. */
+#include "settings.h"
+#include "input.h"
+#include "token.h"
+
+#include <apr_file_io.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_uri.h>
+#include <errno.h>
+#include <string.h>
+
+/* A key file is a secret, not a document: refuse anything bigger. */
+#define KEY_FILE_MAX 4096
+
+/* ---- defaults, merging, getters -------------------------------------- */
+
+/* The one place defaults live: nothing writes them into a server's
+ * settings, so a merged configuration shared by virtual hosts only ever
+ * holds what an admin wrote. */
+#define PWRESET_DEFAULT_(name, kind, field, a, b, def, help) .field = def,
+static const pwreset_settings defconf = {
+    0, PWRESET_DIRECTIVES(PWRESET_DEFAULT_)
+};
+
+#define PWRESET_IS_SET_INT(v) ((v) != PWRESET_UNSET)
+#define PWRESET_IS_SET_KEYS(v) ((v) != NULL)
+#define PWRESET_IS_SET_LINK(v) ((v) != NULL)
+#define PWRESET_IS_SET_PATH(v) ((v) != NULL)
+#define PWRESET_IS_SET_URL(v) ((v) != NULL)
+#define PWRESET_IS_SET_SENDER(v) ((v) != NULL)
+#define PWRESET_IS_SET_COMMAND(v) ((v) != NULL)
+#define PWRESET_IS_SET_QUERY(v) ((v) != NULL)
+#define PWRESET_IS_SET_FILE(v) ((v) != NULL)
+#define PWRESET_IS_SET_CACHE(v) ((v) != NULL)
+#define PWRESET_IS_SET_LIMIT(v) ((v) != NULL)
+
+#define PWRESET_UNSET_INT PWRESET_UNSET
+#define PWRESET_UNSET_KEYS NULL
+#define PWRESET_UNSET_LINK NULL
+#define PWRESET_UNSET_PATH NULL
+#define PWRESET_UNSET_URL NULL
+#define PWRESET_UNSET_SENDER NULL
+#define PWRESET_UNSET_COMMAND NULL
+#define PWRESET_UNSET_QUERY NULL
+#define PWRESET_UNSET_FILE NULL
+#define PWRESET_UNSET_CACHE NULL
+#define PWRESET_UNSET_LIMIT NULL
+
+void pwreset_settings_init(pwreset_settings *c)
+{
+    memset(c, 0, sizeof(*c));
+#define PWRESET_INIT_(name, kind, field, a, b, def, help)                    \
+    c->field = PWRESET_UNSET_##kind;
+    PWRESET_DIRECTIVES(PWRESET_INIT_)
+}
+
+void pwreset_settings_merge(pwreset_settings *c, const pwreset_settings *base,
+                            const pwreset_settings *add)
+{
+    c->configured = base->configured || add->configured;
+#define PWRESET_MERGE_(name, kind, field, a, b, def, help)                   \
+    c->field = PWRESET_IS_SET_##kind(add->field) ? add->field : base->field;
+    PWRESET_DIRECTIVES(PWRESET_MERGE_)
+}
+
+#define PWRESET_GETTER_(name, kind, field, a, b, def, help)                  \
+    PWRESET_TYPE_##kind pwreset_cfg_##field(const pwreset_settings *c)       \
+    {                                                                        \
+        return PWRESET_IS_SET_##kind(c->field) ? c->field : defconf.field;   \
+    }
+PWRESET_DIRECTIVES(PWRESET_GETTER_)
+
+int pwreset_cfg_limits_on(const pwreset_settings *c)
+{
+    return pwreset_cfg_account_limit(c)->count > 0
+           || pwreset_cfg_client_limit(c)->count > 0;
+}
+
+const char *pwreset_cfg_request_url_abs(apr_pool_t *p,
+                                        const pwreset_settings *c)
+{
+    if (!c->request_url) {
+        return NULL;
+    }
+    if (c->request_url[0] != '/') {
+        return c->request_url;
+    }
+    return c->link ? apr_pstrcat(p, c->link->origin, c->request_url, NULL)
+                   : NULL;
+}
+
+/* ---- value parsers ---------------------------------------------------- */
+
+const char *pwreset_parse_int(apr_pool_t *p, const char *arg, int lo, int hi,
+                              int *out)
+{
+    char *end;
+    apr_int64_t v;
+
+    errno = 0;
+    v = apr_strtoi64(arg, &end, 10);
+    if (!*arg || *end || errno || v < lo || v > hi) {
+        return apr_psprintf(p, "'%s' is not a whole number from %d to %d",
+                            arg, lo, hi);
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+static const char *parse_http_url(apr_pool_t *p, const char *arg,
+                                  apr_uri_t *u)
+{
+    if (!pwreset_chars_only(arg, PWRESET_CHARS_WORD)
+        || apr_uri_parse(p, arg, u) != APR_SUCCESS
+        || !u->scheme || (strcasecmp(u->scheme, "http")
+                          && strcasecmp(u->scheme, "https"))
+        || !u->hostname || !*u->hostname || u->user || u->password
+        || u->fragment) {
+        return apr_psprintf(p, "'%s' is not an absolute http:// or https:// "
+                            "URL (without user, password or #fragment)", arg);
+    }
+    return NULL;
+}
+
+const char *pwreset_parse_link(apr_pool_t *p, const char *arg,
+                               const pwreset_link **out)
+{
+    pwreset_link *l;
+    apr_uri_t u;
+    const char *err = parse_http_url(p, arg, &u);
+
+    if (err) {
+        return err;
+    }
+    /* The link handler takes exactly one parameter, the token. */
+    if (u.query) {
+        return apr_psprintf(p, "'%s' must not have a query string", arg);
+    }
+    l = apr_palloc(p, sizeof(*l));
+    l->url = apr_pstrdup(p, arg);
+    l->site = apr_pstrdup(p, u.hostname);
+    l->path = apr_pstrdup(p, u.path && *u.path ? u.path : "/");
+    l->origin = apr_pstrcat(p, u.scheme, "://", u.hostinfo, NULL);
+    *out = l;
+    return NULL;
+}
+
+const char *pwreset_parse_local_path(apr_pool_t *p, const char *arg)
+{
+    if (arg[0] != '/' || arg[1] == '/'
+        || !pwreset_chars_only(arg, PWRESET_CHARS_WORD)
+        || strpbrk(arg, ";,?#\"\\")) {
+        return apr_psprintf(p, "'%s' must be a local path starting with a "
+                            "single '/', without spaces, quotes, ';', ',', "
+                            "'?' or '#'", arg);
+    }
+    return NULL;
+}
+
+const char *pwreset_parse_url(apr_pool_t *p, const char *arg)
+{
+    apr_uri_t u;
+
+    return arg[0] == '/' ? pwreset_parse_local_path(p, arg)
+                         : parse_http_url(p, arg, &u);
+}
+
+const char *pwreset_parse_sender(apr_pool_t *p, const char *arg,
+                                 const pwreset_sender **out)
+{
+    pwreset_sender *s;
+
+    if (!pwreset_addr_mailable(arg)) {
+        return apr_psprintf(p, "'%s' is not one plain ASCII address such as "
+                            "no-reply@example.org", arg);
+    }
+    s = apr_palloc(p, sizeof(*s));
+    s->address = apr_pstrdup(p, arg);
+    s->domain = strchr(s->address, '@') + 1;
+    *out = s;
+    return NULL;
+}
+
+const char *pwreset_parse_command(apr_pool_t *p, const char *arg,
+                                  const char *const **out)
+{
+    char **argv = NULL;
+
+    if (apr_tokenize_to_argv(arg, &argv, p) != APR_SUCCESS || !argv
+        || !argv[0] || argv[0][0] != '/') {
+        return apr_psprintf(p, "'%s' must start with the absolute path of a "
+                            "program (it is run without a shell)", arg);
+    }
+    *out = (const char *const *)argv;
+    return NULL;
+}
+
+/* As apr_dbd_prepare() counts them: '%' and a letter is a parameter, "%%"
+ * a literal percent sign. */
+static int count_conversions(const char *sql)
+{
+    int n = 0;
+
+    for (; *sql; sql++) {
+        if (sql[0] == '%') {
+            if (apr_isalpha(sql[1])) {
+                n++;
+            }
+            else if (sql[1] == '%') {
+                sql++;
+            }
+        }
+    }
+    return n;
+}
+
+const char *pwreset_parse_query(apr_pool_t *p, const char *sql,
+                                int conversions)
+{
+    int n;
+
+    if (!*sql) {
+        return "an SQL statement is needed";
+    }
+    n = count_conversions(sql);
+    if (n != conversions) {
+        return apr_psprintf(p, "the statement has %d parameter%s (%%s) where "
+                            "%d %s needed; write %%%% for a literal percent "
+                            "sign", n, n == 1 ? "" : "s", conversions,
+                            conversions == 1 ? "is" : "are");
+    }
+    return NULL;
+}
+
+const char *pwreset_parse_cache_spec(apr_pool_t *p, const char *arg,
+                                     const pwreset_cache_spec **out)
+{
+    const char *colon = strchr(arg, ':');
+    pwreset_cache_spec *c;
+
+    if (!*arg || colon == arg) {
+        return apr_psprintf(p, "'%s': name a cache provider, as in shmcb or "
+                            "memcache:host:port", arg);
+    }
+    c = apr_palloc(p, sizeof(*c));
+    c->spec = apr_pstrdup(p, arg);
+    c->provider = colon ? apr_pstrmemdup(p, arg, colon - arg) : c->spec;
+    c->args = colon ? c->spec + (colon - arg) + 1 : NULL;
+    *out = c;
+    return NULL;
+}
+
+const char *pwreset_parse_limit(apr_pool_t *p, const char *count,
+                                const char *seconds,
+                                const pwreset_limit **out)
+{
+    pwreset_limit *l = apr_pcalloc(p, sizeof(*l));
+    const char *err;
+
+    if (!seconds) {
+        if (strcasecmp(count, "off")) {
+            return apr_psprintf(p, "'%s': give a count and a number of "
+                                "seconds, or off", count);
+        }
+    }
+    else if ((err = pwreset_parse_int(p, count, 1, 1000000, &l->count))
+             || (err = pwreset_parse_int(p, seconds, 1, 604800,
+                                         &l->window))) {
+        return err;
+    }
+    *out = l;
+    return NULL;
+}
+
+const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
+                                   apr_array_header_t **keys)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t len;
+    unsigned char *bytes;
+    pwreset_key *key;
+    apr_status_t rv;
+    char err[120];
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
+        if (rv != APR_SUCCESS) {
+            apr_file_close(f);
+        }
+    }
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot read '%s': %s", path,
+                            apr_strerror(rv, err, sizeof(err)));
+    }
+    if (fi.filetype != APR_REG || fi.size > KEY_FILE_MAX) {
+        apr_file_close(f);
+        return apr_psprintf(p, "'%s' is not a regular file of at most %d "
+                            "bytes", path, KEY_FILE_MAX);
+    }
+    len = (apr_size_t)fi.size;
+    bytes = apr_palloc(p, len + 1);
+    rv = apr_file_read_full(f, bytes, len, &len);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        return apr_psprintf(p, "cannot read '%s'", path);
+    }
+    if (len > 0 && bytes[len - 1] == '\n') {
+        len--;
+    }
+    if (len < PWRESET_KEY_MIN) {
+        return apr_psprintf(p, "'%s' holds %" APR_SIZE_T_FMT " bytes of key; "
+                            "at least %d are needed (for example: openssl "
+                            "rand -base64 48 > %s)", path, len,
+                            PWRESET_KEY_MIN, path);
+    }
+    if (!*keys) {
+        *keys = apr_array_make(p, 2, sizeof(pwreset_key));
+    }
+    key = apr_array_push(*keys);
+    if (pwreset_key_init(p, key, bytes, len) != APR_SUCCESS) {
+        apr_array_pop(*keys);
+        return apr_psprintf(p, "cannot derive a key from '%s'", path);
+    }
+    for (int i = 0; i < (*keys)->nelts - 1; i++) {
+        if (!strcmp(APR_ARRAY_IDX(*keys, i, pwreset_key).kid, key->kid)) {
+            apr_array_pop(*keys);
+            return apr_psprintf(p, "'%s' holds a key that is already listed",
+                                path);
+        }
+    }
+    return NULL;
+}

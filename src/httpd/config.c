@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The directives: the command table made from src/core/settings.h's
+ * PWRESET_DIRECTIVES, one setter per kind of value, and the per-server
+ * create and merge.  The checks themselves are the core's parsers; here
+ * they get the directive's name and httpd's paths and providers. */
+#include "config.h"
+#include "mod_pwreset_private.h"
+#include "core/quality.h"
+
+#include <ap_provider.h>
+#include <apr_strings.h>
+#include <http_log.h>
+#include <stdarg.h>
+
+void *pwreset_create_server_config(apr_pool_t *p, server_rec *s)
+{
+    pwreset_settings *c = apr_palloc(p, sizeof(*c));
+
+    (void)s;
+    pwreset_settings_init(c);
+    return c;
+}
+
+void *pwreset_merge_server_config(apr_pool_t *p, void *basev, void *addv)
+{
+    pwreset_settings *c = apr_palloc(p, sizeof(*c));
+
+    pwreset_settings_merge(c, basev, addv);
+    return c;
+}
+
+const pwreset_settings *pwreset_cfg_get(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &pwreset_module);
+}
+
+/* Where a directive's value goes, and the a and b of its row. */
+typedef struct {
+    apr_size_t offset;
+    int a, b;
+} directive_info;
+
+/* The settings a directive writes to; being written, they are configured. */
+static void *field_of(cmd_parms *cmd)
+{
+    pwreset_settings *c = ap_get_module_config(cmd->server->module_config,
+                                               &pwreset_module);
+    c->configured = 1;
+    return (char *)c + ((const directive_info *)cmd->info)->offset;
+}
+
+static const directive_info *info_of(cmd_parms *cmd)
+{
+    return cmd->info;
+}
+
+/* "PwResetX: " and the message. */
+static const char *fail(cmd_parms *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *fail(cmd_parms *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    const char *msg;
+
+    va_start(ap, fmt);
+    msg = apr_pvsprintf(cmd->pool, fmt, ap);
+    va_end(ap);
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
+}
+
+static const char *checked(cmd_parms *cmd, const char *err)
+{
+    return err ? fail(cmd, "%s", err) : NULL;
+}
+
+static const char *set_KEYS(cmd_parms *cmd, void *dc, const char *arg)
+{
+    apr_array_header_t **keys = field_of(cmd);
+    const char *path = ap_server_root_relative(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (!path) {
+        return fail(cmd, "invalid path '%s'", arg);
+    }
+    return checked(cmd, pwreset_parse_key_file(cmd->pool, path, keys));
+}
+
+static const char *set_LINK(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_link(cmd->pool, arg, field_of(cmd)));
+}
+
+static const char *set_PATH(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = pwreset_parse_local_path(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (!err) {
+        *(const char **)field_of(cmd) = arg;
+    }
+    return checked(cmd, err);
+}
+
+static const char *set_URL(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = pwreset_parse_url(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (!err) {
+        *(const char **)field_of(cmd) = arg;
+    }
+    return checked(cmd, err);
+}
+
+static const char *set_SENDER(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_sender(cmd->pool, arg, field_of(cmd)));
+}
+
+static const char *set_COMMAND(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_command(cmd->pool, arg, field_of(cmd)));
+}
+
+static const char *set_INT(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const directive_info *info = info_of(cmd);
+
+    (void)dc;
+    return checked(cmd, pwreset_parse_int(cmd->temp_pool, arg, info->a,
+                                          info->b, field_of(cmd)));
+}
+
+static const char *set_QUERY(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = pwreset_parse_query(cmd->temp_pool, arg,
+                                          info_of(cmd)->a);
+
+    (void)dc;
+    if (!err) {
+        *(const char **)field_of(cmd) = arg;
+    }
+    return checked(cmd, err);
+}
+
+/* PwResetQualityConfig: read now, so that a mistake in it is the
+ * directive's error; the checks used at run time are made in post_config. */
+static const char *set_FILE(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err = NULL;
+
+    (void)dc;
+    if (!path) {
+        return fail(cmd, "invalid path '%s'", arg);
+    }
+    if (!pwreset_quality_create(cmd->temp_pool, path, &err)) {
+        return fail(cmd, "'%s': %s", arg, err);
+    }
+    *(const char **)field_of(cmd) = path;
+    return NULL;
+}
+
+static const char *set_CACHE(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const pwreset_cache_spec *spec;
+    const char *err = pwreset_parse_cache_spec(cmd->pool, arg, &spec);
+
+    (void)dc;
+    if (err) {
+        return fail(cmd, "%s", err);
+    }
+    if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, spec->provider,
+                            AP_SOCACHE_PROVIDER_VERSION)) {
+        return fail(cmd, "unknown cache provider '%s': load mod_socache_%s "
+                    "(Debian: a2enmod socache_%s)", spec->provider,
+                    spec->provider, spec->provider);
+    }
+    *(const pwreset_cache_spec **)field_of(cmd) = spec;
+    return NULL;
+}
+
+static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
+                             const char *seconds)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_limit(cmd->pool, count, seconds,
+                                            field_of(cmd)));
+}
+
+/* How each kind is declared to httpd, and its help text: an INT's says
+ * its range and default, from the same row. */
+#define PWRESET_AP_INIT_KEYS AP_INIT_TAKE1
+#define PWRESET_AP_INIT_LINK AP_INIT_TAKE1
+#define PWRESET_AP_INIT_PATH AP_INIT_TAKE1
+#define PWRESET_AP_INIT_URL AP_INIT_TAKE1
+#define PWRESET_AP_INIT_SENDER AP_INIT_TAKE1
+#define PWRESET_AP_INIT_COMMAND AP_INIT_TAKE1
+#define PWRESET_AP_INIT_INT AP_INIT_TAKE1
+#define PWRESET_AP_INIT_QUERY AP_INIT_TAKE1
+#define PWRESET_AP_INIT_FILE AP_INIT_TAKE1
+#define PWRESET_AP_INIT_CACHE AP_INIT_TAKE1
+#define PWRESET_AP_INIT_LIMIT AP_INIT_TAKE12
+
+#define PWRESET_HELP_INT(help, a, b, def)                                    \
+    help " (" #a " to " #b "; default " #def ")"
+#define PWRESET_HELP_OTHER(help, a, b, def) help
+#define PWRESET_HELP_KEYS PWRESET_HELP_OTHER
+#define PWRESET_HELP_LINK PWRESET_HELP_OTHER
+#define PWRESET_HELP_PATH PWRESET_HELP_OTHER
+#define PWRESET_HELP_URL PWRESET_HELP_OTHER
+#define PWRESET_HELP_SENDER PWRESET_HELP_OTHER
+#define PWRESET_HELP_COMMAND PWRESET_HELP_OTHER
+#define PWRESET_HELP_QUERY PWRESET_HELP_OTHER
+#define PWRESET_HELP_FILE PWRESET_HELP_OTHER
+#define PWRESET_HELP_CACHE PWRESET_HELP_OTHER
+#define PWRESET_HELP_LIMIT PWRESET_HELP_OTHER
+
+#define PWRESET_COMMAND_(name, kind, field, a, b, def, help)                 \
+    PWRESET_AP_INIT_##kind(#name, set_##kind,                                \
+        ((void *)&(const directive_info){                                    \
+            APR_OFFSETOF(pwreset_settings, field), a, b}),                   \
+        RSRC_CONF, PWRESET_HELP_##kind(help, a, b, def)),
+
+const command_rec pwreset_cmds[] = {
+    PWRESET_DIRECTIVES(PWRESET_COMMAND_)
+    {NULL}
+};

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The user table through mod_dbd: the one file that knows ap_dbd_t.  The
+ * statements are handed to ap_dbd_prepare() in post_config, under labels
+ * derived from their SQL. */
+#include "store.h"
+#include "mod_pwreset_private.h"
+
+#include <apr_dbd.h>
+#include <apr_md5.h>
+#include <apr_escape.h>
+#include <apr_strings.h>
+#include <mod_dbd.h>
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
+
+/* Runs before configtest and before post_config alike. */
+int pwreset_store_check_config(apr_pool_t *pconf, server_rec *s)
+{
+    (void)pconf;
+    dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    if (pwreset_any_configured(s)
+        && !(dbd_prepare && dbd_open && dbd_close)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, PWRLOGNO(0001)
+                     "PwReset directives are used but mod_dbd is not loaded: "
+                     "add \"LoadModule dbd_module .../mod_dbd.so\" (Debian: "
+                     "a2enmod dbd) and DBDriver/DBDParams");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Labels come from the SQL: servers that share a mod_dbd configuration but
+ * not the statements never collide. */
+static const char *statement_label(apr_pool_t *p, const char *prefix,
+                                   const char *sql)
+{
+    unsigned char digest[APR_MD5_DIGESTSIZE];
+
+    apr_md5(digest, sql, strlen(sql));
+    return apr_pstrcat(p, prefix, apr_pescape_hex(p, digest, 8, 0), NULL);
+}
+
+/* Virtual hosts without DBD directives share the main server's mod_dbd
+ * configuration: each statement is handed to it once. */
+static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, server_rec *s,
+                         const char *sql, const char *label)
+{
+    module *dbd = ap_find_linked_module("mod_dbd.c");
+    void *dbd_cfg = dbd ? ap_get_module_config(s->module_config, dbd) : NULL;
+    const char *key = apr_psprintf(ptemp, "%pp %s", dbd_cfg, label);
+
+    if (!apr_hash_get(done, key, APR_HASH_KEY_STRING)) {
+        apr_hash_set(done, key, APR_HASH_KEY_STRING, key);
+        dbd_prepare(s, sql, label);
+    }
+}
+
+int pwreset_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                              server_rec *s)
+{
+    apr_hash_t *done = apr_hash_make(ptemp);
+
+    for (server_rec *sp = s; sp; sp = sp->next) {
+        const pwreset_settings *cfg = pwreset_cfg_get(sp);
+        pwreset_runtime *rt;
+        const char *sql[PWRESET_STMT_COUNT];
+        static const char *const prefix[PWRESET_STMT_COUNT] = {
+            "pwreset_by_email_", "pwreset_by_name_", "pwreset_update_"};
+
+        /* Never where the module is not configured: a statement that fails
+         * to prepare takes the server's connections down. */
+        if (!cfg->configured) {
+            continue;
+        }
+        rt = pwreset_runtime_make(sp);
+        sql[PWRESET_STMT_BY_EMAIL] = pwreset_cfg_q_by_email(cfg);
+        sql[PWRESET_STMT_BY_NAME] = pwreset_cfg_q_by_name(cfg);
+        sql[PWRESET_STMT_UPDATE] = pwreset_cfg_q_update(cfg);
+        for (int i = 0; i < PWRESET_STMT_COUNT; i++) {
+            rt->stmt[i] = statement_label(pconf, prefix[i], sql[i]);
+            prepare_once(ptemp, done, sp, sql[i], rt->stmt[i]);
+        }
+    }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, PWRLOGNO(0002) "statements "
+                 "handed to mod_dbd for every configured server");
+    return OK;
+}
+
+/* A connection for one statement, or NULL (logged: the one place a
+ * missing connection is). */
+static ap_dbd_t *open_connection(apr_pool_t *p, server_rec *s)
+{
+    ap_dbd_t *dbd = dbd_open ? dbd_open(p, s) : NULL;
+
+    if (!dbd) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0102) "no "
+                     "database connection");
+    }
+    return dbd;
+}
+
+static apr_dbd_prepared_t *statement(server_rec *s, ap_dbd_t *dbd,
+                                     pwreset_stmt which)
+{
+    pwreset_runtime *rt = pwreset_runtime_get(s);
+    const char *label = rt ? rt->stmt[which] : NULL;
+    apr_dbd_prepared_t *st = label ? apr_hash_get(dbd->prepared, label,
+                                                  APR_HASH_KEY_STRING)
+                                   : NULL;
+    if (!st) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0201) "statement "
+                     "%s is not prepared (see mod_dbd's errors at start-up)",
+                     label ? label : "(none)");
+    }
+    return st;
+}
+
+/* Run a SELECT returning (username, email, password) rows.  Every row is
+ * read so that the driver can finish the result. */
+static apr_status_t select_users(apr_pool_t *p, server_rec *s,
+                                 pwreset_stmt which, const char *arg,
+                                 apr_array_header_t **users)
+{
+    ap_dbd_t *dbd = open_connection(p, s);
+    apr_dbd_prepared_t *st;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    apr_status_t rv = APR_EGENERAL;
+    int rc;
+
+    if (!dbd) {
+        return APR_EGENERAL;
+    }
+    if (!(st = statement(s, dbd, which))) {
+        goto done;
+    }
+    rc = apr_dbd_pvselect(dbd->driver, p, dbd->handle, &res, st, 0, arg,
+                          NULL);
+    if (rc) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0202) "query %s "
+                     "failed: %s", pwreset_runtime_get(s)->stmt[which],
+                     apr_dbd_error(dbd->driver, dbd->handle, rc));
+        goto done;
+    }
+    *users = apr_array_make(p, 1, sizeof(pwreset_user));
+    while ((rc = apr_dbd_get_row(dbd->driver, p, res, &row, -1)) == 0) {
+        const char *name = apr_dbd_get_entry(dbd->driver, row, 0);
+        const char *email = apr_dbd_get_entry(dbd->driver, row, 1);
+        const char *hash = apr_dbd_get_entry(dbd->driver, row, 2);
+        pwreset_user *u;
+
+        if (!name || !email || !hash) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0203)
+                         "query %s returned a row with a NULL column; "
+                         "skipped", pwreset_runtime_get(s)->stmt[which]);
+            continue;
+        }
+        u = apr_array_push(*users);
+        u->username = apr_pstrdup(p, name);
+        u->email = apr_pstrdup(p, email);
+        u->hash = apr_pstrdup(p, hash);
+    }
+    if (rc != -1) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0204) "reading "
+                     "the rows of %s failed: %s",
+                     pwreset_runtime_get(s)->stmt[which],
+                     apr_dbd_error(dbd->driver, dbd->handle, rc));
+        goto done;
+    }
+    rv = APR_SUCCESS;
+done:
+    dbd_close(s, dbd);
+    return rv;
+}
+
+apr_status_t pwreset_store_by_email(apr_pool_t *p, server_rec *s,
+                                    const char *email,
+                                    apr_array_header_t **users)
+{
+    return select_users(p, s, PWRESET_STMT_BY_EMAIL, email, users);
+}
+
+apr_status_t pwreset_store_by_name(apr_pool_t *p, server_rec *s,
+                                   const char *username, pwreset_user **user)
+{
+    apr_array_header_t *users;
+    apr_status_t rv = select_users(p, s, PWRESET_STMT_BY_NAME, username,
+                                   &users);
+
+    *user = NULL;
+    if (rv == APR_SUCCESS && users->nelts > 0) {
+        *user = &APR_ARRAY_IDX(users, 0, pwreset_user);
+    }
+    return rv;
+}
+
+apr_status_t pwreset_store_update(apr_pool_t *p, server_rec *s,
+                                  const char *username, const char *old_hash,
+                                  const char *new_hash, int *changed)
+{
+    ap_dbd_t *dbd = open_connection(p, s);
+    apr_dbd_prepared_t *st;
+    apr_status_t rv = APR_EGENERAL;
+    int rows = 0, rc;
+
+    *changed = 0;
+    if (!dbd) {
+        return APR_EGENERAL;
+    }
+    if (!(st = statement(s, dbd, PWRESET_STMT_UPDATE))) {
+        goto done;
+    }
+    rc = apr_dbd_pvquery(dbd->driver, p, dbd->handle, &rows, st, new_hash,
+                         username, old_hash, NULL);
+    if (rc) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0205) "updating "
+                     "the password of %s failed: %s", username,
+                     apr_dbd_error(dbd->driver, dbd->handle, rc));
+        goto done;
+    }
+    *changed = rows >= 1;
+    if (rows > 1) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0206) "the "
+                     "update statement changed %d rows for %s: is username "
+                     "unique?", rows, username);
+    }
+    rv = APR_SUCCESS;
+done:
+    dbd_close(s, dbd);
+    return rv;
+}
