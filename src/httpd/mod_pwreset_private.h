@@ -22,7 +22,7 @@ APLOG_USE_MODULE(pwreset);
 #endif
 
 /* Every log line starts with a stable tag, as httpd's own do with
- * APLOGNO():  ap_log_error(..., PWRLOGNO(0201) "statement %s ...").
+ * APLOGNO():  ap_log_error(..., PWRLOGNO(nnnn) "what happened").
  * A tag is used at one call site and listed in README.md's table, and
  * build-aux/check-tags (run by "make check") keeps it so.  Never log a
  * token, a password, a key or a mail address. */
