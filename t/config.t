@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 80;
+plan tests => 84;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -177,6 +177,19 @@ refused('PwResetMailFrom "a@b.org, c@d.org"',
     qr/PwResetMailFrom: 'a\@b\.org, c\@d\.org' is not one plain ASCII address/, 'two From addresses');
 refused('PwResetSendmail "sendmail -t"',
     qr/PwResetSendmail: 'sendmail -t' must start with the absolute path/, 'relative sendmail');
+
+# 5b. Statements: as many parameters as the module passes, counted the way
+#     APR DBD counts them (%s, %d... each one; %% a literal).
+refused('PwResetUpdateQuery "UPDATE users SET password = %s WHERE username = %s"',
+    qr/PwResetUpdateQuery: the statement has 2 parameters \(%s\) where 3 are needed/,
+    'an UPDATE with two parameters');
+refused('PwResetUserByNameQuery "SELECT username, email, password FROM users"',
+    qr/PwResetUserByNameQuery: the statement has 0 parameters .* where 1 is needed/,
+    'a SELECT without a parameter');
+refused('PwResetUserByEmailQuery "SELECT username, email, password FROM users WHERE email = %s OR email = %s"',
+    qr/PwResetUserByEmailQuery: the statement has 2 parameters/, 'a SELECT with two');
+accepted("$secret\nPwResetUserByEmailQuery \"SELECT username, email, password FROM users WHERE email LIKE %s || '%%'\"",
+    'a literal %% is not a parameter');
 
 # 6. Server and virtual host only: httpd's own context check.
 refused("<Location /x>\nPwResetMinLength 10\n</Location>",
