@@ -97,8 +97,6 @@ static int pwreset_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return pwreset_store_check_config(pconf, s);
 }
 
-/* Ordered before mod_dbd's post_config, which prepares what it was
- * handed. */
 static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
@@ -123,13 +121,10 @@ static void pwreset_child_init(apr_pool_t *pchild, server_rec *s)
 
 static void pwreset_register_hooks(apr_pool_t *p)
 {
-    static const char *const before_dbd[] = {"mod_dbd.c", NULL};
-
     (void)p;
     ap_hook_pre_config(pwreset_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(pwreset_check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(pwreset_post_config, NULL, before_dbd,
-                        APR_HOOK_MIDDLE);
+    ap_hook_post_config(pwreset_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(pwreset_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(pwreset_handlers_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);

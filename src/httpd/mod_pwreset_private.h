@@ -42,7 +42,8 @@ typedef enum {
 
 typedef struct {
     server_rec *server;                 /* the key it is found under */
-    const char *stmt[PWRESET_STMT_COUNT];     /* mod_dbd labels */
+    const char *sql[PWRESET_STMT_COUNT];      /* the statements */
+    const char *stmt[PWRESET_STMT_COUNT];     /* their labels */
     struct pwreset_quality *quality;    /* password checks */
     const ap_socache_provider_t *cache_provider;
     ap_socache_instance_t *cache;       /* NULL when the limits are off */

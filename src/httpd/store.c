@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The user table through mod_dbd: the one file that knows ap_dbd_t.  The
- * statements are handed to ap_dbd_prepare() in post_config, under labels
+ * statements are prepared on each connection's first use, under labels
  * derived from their SQL. */
 #include "store.h"
 #include "mod_pwreset_private.h"
@@ -11,7 +11,6 @@
 #include <apr_strings.h>
 #include <mod_dbd.h>
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
@@ -19,11 +18,10 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 int pwreset_store_check_config(apr_pool_t *pconf, server_rec *s)
 {
     (void)pconf;
-    dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
     dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     if (pwreset_any_configured(s)
-        && !(dbd_prepare && dbd_open && dbd_close)) {
+        && !(dbd_open && dbd_close)) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, PWRLOGNO(0001)
                      "PwReset directives are used but mod_dbd is not loaded: "
                      "add \"LoadModule dbd_module .../mod_dbd.so\" (Debian: "
@@ -44,49 +42,39 @@ static const char *statement_label(apr_pool_t *p, const char *prefix,
     return apr_pstrcat(p, prefix, apr_pescape_hex(p, digest, 8, 0), NULL);
 }
 
-/* Virtual hosts without DBD directives share the main server's mod_dbd
- * configuration: each statement is handed to it once. */
-static void prepare_once(apr_pool_t *ptemp, apr_hash_t *done, server_rec *s,
-                         const char *sql, const char *label)
-{
-    module *dbd = ap_find_linked_module("mod_dbd.c");
-    void *dbd_cfg = dbd ? ap_get_module_config(s->module_config, dbd) : NULL;
-    const char *key = apr_psprintf(ptemp, "%pp %s", dbd_cfg, label);
-
-    if (!apr_hash_get(done, key, APR_HASH_KEY_STRING)) {
-        apr_hash_set(done, key, APR_HASH_KEY_STRING, key);
-        dbd_prepare(s, sql, label);
-    }
-}
-
+/* Nothing is handed to mod_dbd at start-up: a statement that fails to
+ * prepare there makes mod_dbd refuse every connection of its server, and a
+ * virtual host that inherits the PwReset settings may well have a database
+ * of its own (for its own mod_authn_dbd table) where ours do not fit.  So
+ * each statement is prepared on a connection's first use (statement()),
+ * and a failure is this module's 503, never its neighbours' 500. */
 int pwreset_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
                               server_rec *s)
 {
-    apr_hash_t *done = apr_hash_make(ptemp);
+    static const char *const prefix[PWRESET_STMT_COUNT] = {
+        "pwreset_by_email_", "pwreset_by_name_", "pwreset_update_"};
+    int servers = 0;
 
+    (void)ptemp;
     for (server_rec *sp = s; sp; sp = sp->next) {
         const pwreset_settings *cfg = pwreset_cfg_get(sp);
         pwreset_runtime *rt;
-        const char *sql[PWRESET_STMT_COUNT];
-        static const char *const prefix[PWRESET_STMT_COUNT] = {
-            "pwreset_by_email_", "pwreset_by_name_", "pwreset_update_"};
 
-        /* Never where the module is not configured: a statement that fails
-         * to prepare takes the server's connections down. */
         if (!cfg->configured) {
             continue;
         }
         rt = pwreset_runtime_make(sp);
-        sql[PWRESET_STMT_BY_EMAIL] = pwreset_cfg_q_by_email(cfg);
-        sql[PWRESET_STMT_BY_NAME] = pwreset_cfg_q_by_name(cfg);
-        sql[PWRESET_STMT_UPDATE] = pwreset_cfg_q_update(cfg);
+        rt->sql[PWRESET_STMT_BY_EMAIL] = pwreset_cfg_q_by_email(cfg);
+        rt->sql[PWRESET_STMT_BY_NAME] = pwreset_cfg_q_by_name(cfg);
+        rt->sql[PWRESET_STMT_UPDATE] = pwreset_cfg_q_update(cfg);
         for (int i = 0; i < PWRESET_STMT_COUNT; i++) {
-            rt->stmt[i] = statement_label(pconf, prefix[i], sql[i]);
-            prepare_once(ptemp, done, sp, sql[i], rt->stmt[i]);
+            rt->stmt[i] = statement_label(pconf, prefix[i], rt->sql[i]);
         }
+        servers++;
     }
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, PWRLOGNO(0002) "statements "
-                 "handed to mod_dbd for every configured server");
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, PWRLOGNO(0002) "the "
+                 "statements of %d configured servers are prepared on each "
+                 "connection's first use", servers);
     return OK;
 }
 
@@ -103,19 +91,36 @@ static ap_dbd_t *open_connection(apr_pool_t *p, server_rec *s)
     return dbd;
 }
 
+/* The statement on this connection, prepared now if it is the first use:
+ * the connection is this thread's until it is closed, and what is prepared
+ * lives as long as the connection (mod_dbd's own statements share the
+ * hash, under their own labels). */
 static apr_dbd_prepared_t *statement(server_rec *s, ap_dbd_t *dbd,
                                      pwreset_stmt which)
 {
     pwreset_runtime *rt = pwreset_runtime_get(s);
-    const char *label = rt ? rt->stmt[which] : NULL;
-    apr_dbd_prepared_t *st = label ? apr_hash_get(dbd->prepared, label,
-                                                  APR_HASH_KEY_STRING)
-                                   : NULL;
-    if (!st) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0201) "statement "
-                     "%s is not prepared (see mod_dbd's errors at start-up)",
-                     label ? label : "(none)");
+    apr_dbd_prepared_t *st = NULL;
+    int rc;
+
+    if (!rt) {
+        return NULL;
     }
+    if (!dbd->prepared) {
+        dbd->prepared = apr_hash_make(dbd->pool);
+    }
+    st = apr_hash_get(dbd->prepared, rt->stmt[which], APR_HASH_KEY_STRING);
+    if (st) {
+        return st;
+    }
+    rc = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, rt->sql[which],
+                         rt->stmt[which], &st);
+    if (rc) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0201) "statement "
+                     "%s could not be prepared: %s", rt->stmt[which],
+                     apr_dbd_error(dbd->driver, dbd->handle, rc));
+        return NULL;
+    }
+    apr_hash_set(dbd->prepared, rt->stmt[which], APR_HASH_KEY_STRING, st);
     return st;
 }
 

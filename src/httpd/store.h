@@ -18,8 +18,8 @@ typedef struct {
 /* check_config: a configured module needs mod_dbd's functions (PWR0001). */
 int pwreset_store_check_config(apr_pool_t *pconf, server_rec *s);
 
-/* post_config, before mod_dbd's: hand each configured server's statements
- * to mod_dbd for preparing. */
+/* post_config: the statements of each configured server and their labels
+ * (they are prepared on each connection's first use). */
 int pwreset_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
                               server_rec *s);
 

@@ -38,10 +38,14 @@ sub setup_state {
     # Another table, for the custom-query tests (README.md's example).
     $dbh->do('CREATE TABLE IF NOT EXISTS accounts (login TEXT PRIMARY KEY, '
              . 'mail TEXT NOT NULL, pwhash TEXT NOT NULL)');
-    # An empty database for the broken-database tests.
-    unlink "$T/var/broken.db";
-    DBI->connect("dbi:SQLite:dbname=$T/var/broken.db", '', '',
-        { RaiseError => 1 })->do('CREATE TABLE unrelated (x)');
+    # A virtual host's own database: a login table of its own, without
+    # the email column our default statements read.
+    unlink "$T/var/own.db";
+    my $own = DBI->connect("dbi:SQLite:dbname=$T/var/own.db", '', '',
+        { RaiseError => 1 });
+    $own->do('CREATE TABLE users (username TEXT PRIMARY KEY, password TEXT NOT NULL)');
+    $own->do('INSERT INTO users VALUES (?, ?)', undef, 'olga',
+        hash_password('olga member password'));
 }
 
 sub db {
