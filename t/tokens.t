@@ -9,7 +9,7 @@ use lib "$FindBin::Bin/lib";
 use PwResetTest qw(reset_users add_user user_hash make_token browser url
     hash_password db);
 
-plan tests => 54;
+plan tests => 61;
 
 reset_users();
 add_user('alice', 'alice@example.org', 'old password of alice');
@@ -57,6 +57,21 @@ refused_link(make_token(exp => $now - 1), 'expired');
 refused_link(make_token(exp => "" . ($now + 600)), 'exp as a string');
 refused_link(make_token(exp => $now + 600.5), 'exp as a real number');
 refused_link(make_token(drop => ['exp']), 'no exp');
+# The lifetime in force now decides, not the one the token was made with:
+# a link issued 1801 s ago with an exp still ahead (made under a longer
+# PwResetTokenLifetime) is refused under today's 1800 s; a form token 601 s
+# old is refused under PwResetFormLifetime 600.  A token issued in the
+# future (past a 60 s skew between servers' clocks) is refused too.
+refused_link(make_token(claims => { iat => $now - 1801 }, exp => $now + 3600),
+             'older than the current lifetime, exp still ahead');
+is(link_status(make_token(claims => { iat => $now - 1700 }, exp => $now + 3600))->code,
+   303, 'control: younger than the current lifetime');
+is(form_status(make_token(purpose => 'form', claims => { iat => $now - 601 },
+                          exp => $now + 600)), 400,
+   'a form token older than PwResetFormLifetime');
+refused_link(make_token(claims => { iat => $now + 300 }), 'issued five minutes in the future');
+is(link_status(make_token(claims => { iat => $now + 30 }))->code, 303,
+   'control: issued 30 s ahead (within the skew)');
 refused_link(make_token(drop => ['pwh']), 'no fingerprint');
 refused_link(make_token(claims => { sub => '' }), 'empty sub');
 

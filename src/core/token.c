@@ -195,7 +195,7 @@ static int integer_claim(jwt_t *jwt, const char *name, long *out)
 static pwreset_token_status read_claims(apr_pool_t *p, jwt_t *jwt,
                                         const pwreset_key *key,
                                         pwreset_purpose purpose, long now,
-                                        pwreset_claims *c)
+                                        long max_age, pwreset_claims *c)
 {
     const char *kid = jwt_get_header(jwt, "kid");
     const char *sub = jwt_get_grant(jwt, "sub");
@@ -210,8 +210,13 @@ static pwreset_token_status read_claims(apr_pool_t *p, jwt_t *jwt,
         || !integer_claim(jwt, "iat", &c->iat)) {
         return PWRESET_TOKEN_BAD_CLAIMS;
     }
-    if (c->exp <= now) {
+    /* exp says what the lifetime was when the token was made; the
+     * lifetime in force now may be shorter (lowered after an incident). */
+    if (c->exp <= now || now - c->iat > max_age) {
         return PWRESET_TOKEN_EXPIRED;
+    }
+    if (c->iat > now + PWRESET_TOKEN_SKEW) {
+        return PWRESET_TOKEN_FUTURE;
     }
     c->sub = apr_pstrdup(p, sub);
     c->fingerprint = apr_pstrdup(p, fp);
@@ -223,6 +228,7 @@ pwreset_token_status pwreset_token_verify(apr_pool_t *p,
                                           const apr_array_header_t *keys,
                                           const char *token,
                                           pwreset_purpose purpose, long now,
+                                          long max_age,
                                           pwreset_claims *claims)
 {
     const pwreset_key *key;
@@ -241,7 +247,7 @@ pwreset_token_status pwreset_token_verify(apr_pool_t *p,
     if (jwt_decode(&jwt, token, key->bytes, (int)key->len) || !jwt) {
         return PWRESET_TOKEN_BAD_HEADER;
     }
-    st = read_claims(p, jwt, key, purpose, now, claims);
+    st = read_claims(p, jwt, key, purpose, now, max_age, claims);
     jwt_free(jwt);
     if (st != PWRESET_TOKEN_OK) {
         memset(claims, 0, sizeof(*claims));
@@ -278,6 +284,8 @@ const char *pwreset_token_status_str(pwreset_token_status st)
         return "claims missing, mistyped or for another purpose";
     case PWRESET_TOKEN_EXPIRED:
         return "expired";
+    case PWRESET_TOKEN_FUTURE:
+        return "issued in the future";
     }
     return "unknown";
 }

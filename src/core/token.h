@@ -32,8 +32,13 @@ typedef enum {
     PWRESET_TOKEN_BAD_SIGNATURE,     /* no listed key made it */
     PWRESET_TOKEN_BAD_HEADER,        /* alg other than HS256, kid mismatch */
     PWRESET_TOKEN_BAD_CLAIMS,        /* missing, mistyped or wrong purpose */
-    PWRESET_TOKEN_EXPIRED
+    PWRESET_TOKEN_EXPIRED,           /* past exp, or older than max_age */
+    PWRESET_TOKEN_FUTURE             /* iat later than now + the skew */
 } pwreset_token_status;
+
+/* How far in the future a token's iat may lie: the clocks of the servers
+ * of one site, which share keys, may differ that much. */
+#define PWRESET_TOKEN_SKEW 60
 
 typedef struct {
     const char *sub;
@@ -65,12 +70,16 @@ const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
                                 const char *hash, long now, long lifetime);
 
 /* Check signature (against every key in `keys`, an array of pwreset_key),
- * algorithm, kid, purpose and expiry.  Does not look at the account: call
- * pwreset_token_matches() with its current hash afterwards. */
+ * algorithm, kid, purpose and age: refused past exp, when issued more
+ * than max_age seconds before now (the lifetime in force now, which may be
+ * shorter than when the token was made), or when issued more than
+ * PWRESET_TOKEN_SKEW seconds after now.  Does not look at the account:
+ * call pwreset_token_matches() with its current hash afterwards. */
 pwreset_token_status pwreset_token_verify(apr_pool_t *p,
                                           const apr_array_header_t *keys,
                                           const char *token,
                                           pwreset_purpose purpose, long now,
+                                          long max_age,
                                           pwreset_claims *claims);
 
 /* 1 when the token was made for this very password hash. */

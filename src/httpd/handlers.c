@@ -351,7 +351,11 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
     pwreset_token_status st;
 
     st = pwreset_token_verify(r->pool, cfg->keys, token, purpose,
-                              (long)apr_time_sec(r->request_time), &claims);
+                              (long)apr_time_sec(r->request_time),
+                              purpose == PWRESET_PURPOSE_LINK
+                                  ? pwreset_cfg_token_lifetime(cfg)
+                                  : pwreset_cfg_form_lifetime(cfg),
+                              &claims);
     if (st != PWRESET_TOKEN_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0110) "%s token "
                       "refused: %s", purpose == PWRESET_PURPOSE_LINK

@@ -123,24 +123,24 @@ static void test_tokens(void)
     t = pwreset_token_issue(pool, &k1, PWRESET_PURPOSE_LINK, "alice", hash,
                             now, 600);
     ok(t != NULL, "token issued");
-    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_LINK, now + 1, &c)
+    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_LINK, now + 1, 1800, &c)
        == PWRESET_TOKEN_OK, "token verifies");
     is_str(c.sub, "alice", "sub");
     ok(c.exp == now + 600 && c.iat == now, "iat and exp");
     ok(pwreset_token_matches(pool, &c, hash), "made for this hash");
     ok(!pwreset_token_matches(pool, &c, "$2y$04$other"),
        "not for another hash");
-    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_FORM, now, &c)
+    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_FORM, now, 1800, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "link token refused as a form token");
-    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_LINK, now + 600,
+    ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_LINK, now + 600, 1800,
                             &c) == PWRESET_TOKEN_EXPIRED, "expired at exp");
-    ok(pwreset_token_verify(pool, both, t, PWRESET_PURPOSE_LINK, now, &c)
+    ok(pwreset_token_verify(pool, both, t, PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_OK && c.key == &APR_ARRAY_IDX(both, 1, pwreset_key),
        "rotation: an older listed key still verifies");
     {
         apr_array_header_t *just2 = apr_array_make(pool, 1, sizeof(pwreset_key));
         *(pwreset_key *)apr_array_push(just2) = k2;
-        ok(pwreset_token_verify(pool, just2, t, PWRESET_PURPOSE_LINK, now, &c)
+        ok(pwreset_token_verify(pool, just2, t, PWRESET_PURPOSE_LINK, now, 1800, &c)
            == PWRESET_TOKEN_BAD_SIGNATURE, "a key no longer listed");
     }
     {
@@ -148,39 +148,39 @@ static void test_tokens(void)
         char *dot = strchr(tampered, '.') + 3;
         *dot = *dot == 'A' ? 'B' : 'A';
         ok(pwreset_token_verify(pool, only1, tampered, PWRESET_PURPOSE_LINK,
-                                now, &c) != PWRESET_TOKEN_OK, "tampered");
+                                now, 1800, &c) != PWRESET_TOKEN_OK, "tampered");
     }
     claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,\"exp\":%ld,"
                           "\"pwr\":\"link\",\"pwh\":\"%s\"}", now, now + 60, fp);
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_OK, "crafted control token verifies");
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS512, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        != PWRESET_TOKEN_OK, "HS512 under the same key refused");
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_NONE, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        != PWRESET_TOKEN_OK, "alg none refused");
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            k2.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k2.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_HEADER, "kid of another key refused");
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            NULL), PWRESET_PURPOSE_LINK, now, &c)
+                            NULL), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_HEADER, "no kid refused");
     claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,\"exp\":\"%ld\","
                           "\"pwr\":\"link\",\"pwh\":\"%s\"}", now, now + 60, fp);
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "string exp refused");
     claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,\"exp\":1e12,"
                           "\"pwr\":\"link\",\"pwh\":\"%s\"}", now, fp);
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "real-number exp refused");
     claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,"
                           "\"pwr\":\"link\",\"pwh\":\"%s\"}", now, fp);
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
-                            k1.kid), PWRESET_PURPOSE_LINK, now, &c)
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "missing exp refused");
     {
         const char *d1 = pwreset_key_digest(pool, &k1, "account",
@@ -194,11 +194,11 @@ static void test_tokens(void)
                                                "alice@example.org")),
            "and apart between kinds");
     }
-    ok(pwreset_token_verify(pool, only1, "", PWRESET_PURPOSE_LINK, now, &c)
+    ok(pwreset_token_verify(pool, only1, "", PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_MALFORMED, "empty token");
-    ok(pwreset_token_verify(pool, only1, "a.b.c.d", PWRESET_PURPOSE_LINK, now,
+    ok(pwreset_token_verify(pool, only1, "a.b.c.d", PWRESET_PURPOSE_LINK, now, 1800,
                             &c) == PWRESET_TOKEN_MALFORMED, "four parts");
-    ok(pwreset_token_verify(pool, only1, "a b.c.d", PWRESET_PURPOSE_LINK, now,
+    ok(pwreset_token_verify(pool, only1, "a b.c.d", PWRESET_PURPOSE_LINK, now, 1800,
                             &c) == PWRESET_TOKEN_MALFORMED, "odd characters");
 }
 
