@@ -14,6 +14,7 @@ use PwResetTest qw(reset_users add_user user_hash wait_mails link_in browser
 use HTTP::Request::Common qw(POST);
 use URI::Escape qw(uri_escape_utf8);
 use Time::HiRes qw(sleep);
+use IO::Socket::INET;
 
 my @LOGS = qw(access_common_log access_combined_log error_log);
 my @SECRETS = ('the mailed token', 'the signature of the mailed token',
@@ -21,7 +22,7 @@ my @SECRETS = ('the mailed token', 'the signature of the mailed token',
                'the new password', 'the old password', 'the key',
                'the address');
 
-plan tests => 24 + @LOGS * @SECRETS;
+plan tests => 32 + @LOGS * @SECRETS;
 
 my $user     = 'hank';
 my $address  = 'hank.hygiene@example.org';
@@ -58,6 +59,23 @@ is(browser()->request(HTTP::Request->new(POST => "$base?token=$token"))->code,
 $res = browser()->get(url("/reset/link?token=$token", 'pwreset_brokendb'));
 is($res->code, 503, 'the link on a server without its database: 503');
 
+# An HTTP/0.9 request line (no protocol): logged as the method and the
+# hidden URI, nothing glued after it.
+{
+    my ($hostport) = url('/') =~ m{^http://([^/]+)};
+    my $sock = IO::Socket::INET->new(PeerAddr => $hostport, Timeout => 10);
+    print $sock "GET /reset/link?token=$token\r\n";
+    my $answer = do { local $/; <$sock> } // '';
+    like($answer, qr/invalid or has expired|<html/i, 'an HTTP/0.9 request is answered');
+}
+
+# The link served at another path (as an Alias would): it works, its token
+# is hidden too, late, and the error log says so once.
+my $log_from = length log_text('error_log');
+is(browser()->get(url("/elsewhere/link?token=$token"))->code, 303,
+   'the link at another path works');
+is(browser()->get(url("/elsewhere/link?token=$token"))->code, 303, '  twice') for 1 .. 3;
+
 # The real click.
 $res = $ua->get($link);
 is($res->code, 303, 'the link answers 303');
@@ -93,6 +111,16 @@ sleep 1;
 # --- the logs ------------------------------------------------------------
 my %text = map { $_ => log_text($_) } @LOGS;
 
+like($text{access_common_log}, qr{"GET /reset/link\?token=\[hidden\]" 303 },
+     'the HTTP/0.9 request line is logged without a protocol');
+like($text{access_common_log}, qr{"GET /elsewhere/link\?token=\[hidden\] HTTP/1\.1" 303 },
+     'the link at another path is logged as token=[hidden]');
+my @late = substr($text{error_log}, $log_from) =~ /\[pid (\d+):[^\n]*PWR0121: pwreset-link serves \/elsewhere\/link, not the path of PwResetLinkURL \(\/reset\/link\)/g;
+my %per_pid;
+$per_pid{$_}++ for @late;
+ok(@late && !grep({ $_ > 1 } values %per_pid),
+   'the late hiding is logged (PWR0121), once per process')
+    or diag("PWR0121 lines per pid: @{[ %per_pid ]}");
 my $link_line = qr{"GET /reset/link\?token=\[hidden\] HTTP/1\.1" 303 };
 like($text{access_common_log}, $link_line, 'the common log shows token=[hidden] for the link');
 like($text{access_combined_log}, $link_line, 'so does the combined log');

@@ -10,7 +10,7 @@ use PwResetTest qw(reset_users add_user db make_token browser url wait_mails
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep);
 
-plan tests => 68;
+plan tests => 74;
 
 reset_users();
 add_user('erin', 'erin@example.org', 'password of erin');
@@ -45,6 +45,8 @@ my @request_cases = (
     ['email=erin%40example.org%0A',   400, 'LF at the end'],
     ['email=erin%00%40example.org',   400, '%00 in the address'],
     ['email=erin%40example.org%00mike%40example.org', 400, 'NUL between two addresses'],
+    ['email=erin%C2%85%40example.org', 400, 'a C1 control (U+0085 NEXT LINE)'],
+    ['email=erin%C2%9F%40example.org', 400, 'a C1 control (U+009F)'],
     ['email=%FF%FE%40example.org',    400, 'invalid UTF-8'],
     ['email=%C0%AF%40example.org',    400, 'overlong UTF-8'],
     ['email=' . ('a' x 250) . '%40example.org', 400, 'an address over 254 bytes'],
@@ -94,6 +96,7 @@ my @update_cases = (
     ['password=a+long%00new+password&confirm=a+long%00new+password', 400, 'NUL in the password'],
     ['password=a+long%FFnew+password&confirm=a+long%FFnew+password', 422, 'invalid UTF-8 in the password'],
     ['password=a+long%0Anew+password&confirm=a+long%0Anew+password', 422, 'a control character in the password'],
+    ['password=a+long%C2%85new+password&confirm=a+long%C2%85new+password', 422, 'a C1 control in the password'],
 );
 for my $c (@update_cases) {
     my ($body, $status, $name) = @$c;

@@ -76,6 +76,11 @@ int pwreset_chars_only(const char *s, pwreset_chars cls)
         if (c < lo || c == 0x7f || (c > 0x7f && cls != PWRESET_CHARS_TEXT)) {
             return 0;
         }
+        /* C1 controls, U+0080 to U+009F: 0xC2 0x80 to 0xC2 0x9F. */
+        if (c == 0xc2 && (unsigned char)s[1] >= 0x80
+            && (unsigned char)s[1] <= 0x9f) {
+            return 0;
+        }
     }
     return 1;
 }

@@ -34,7 +34,7 @@ apr_size_t pwreset_utf8_length(const char *s);
 
 /* The classes of bytes a string may be made of. */
 typedef enum {
-    PWRESET_CHARS_TEXT,    /* anything but C0 controls and DEL: UTF-8 text */
+    PWRESET_CHARS_TEXT,    /* UTF-8 text: no C0 or C1 control, no DEL */
     PWRESET_CHARS_HEADER,  /* printable ASCII and space: a header value */
     PWRESET_CHARS_WORD     /* printable ASCII, no space: a URL, a path */
 } pwreset_chars;

@@ -16,6 +16,7 @@
 #include "core/quality.h"
 #include "core/token.h"
 
+#include <apr_atomic.h>
 #include <apr_md5.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -25,7 +26,11 @@
 /* Every form of ours fits: an address of 254 bytes or two passwords of 72,
  * each %-escaped, with room to spare. */
 #define FORM_MAX 4096
+/* On https the cookie carries the __Secure- prefix: a browser then takes
+ * it only from a secure origin with the Secure attribute, so a page on
+ * plain http (or a man in the middle there) cannot plant one. */
 #define COOKIE_NAME "pwreset_form"
+#define COOKIE_NAME_SECURE "__Secure-pwreset_form"
 #define RETRY_AFTER "60"
 
 typedef enum { SERVE_REQUEST, SERVE_LINK, SERVE_UPDATE } serve_kind;
@@ -182,15 +187,20 @@ static int method_not_allowed(request_rec *r, const char *allow)
 
 /* ---- the form cookie ------------------------------------------------ */
 
+static int is_https(request_rec *r)
+{
+    return !strcasecmp(ap_http_scheme(r), "https");
+}
+
 static void set_form_cookie(request_rec *r, const pwreset_settings *cfg,
                             const char *value, long max_age)
 {
-    int secure = !strcasecmp(ap_http_scheme(r), "https");
+    int secure = is_https(r);
 
     apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,
-                   COOKIE_NAME "=%s; Path=%s; Max-Age=%ld; HttpOnly; "
-                   "SameSite=Lax%s", value, cfg->update_url, max_age,
-                   secure ? "; Secure" : ""));
+                   "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+                   secure ? COOKIE_NAME_SECURE : COOKIE_NAME, value,
+                   cfg->update_url, max_age, secure ? "; Secure" : ""));
 }
 
 /* ---- reading input -------------------------------------------------- */
@@ -404,9 +414,11 @@ static void hide_one(request_rec *r)
     r->args = apr_pstrdup(r->pool, hidden);
     r->parsed_uri.query = r->args;
     r->unparsed_uri = apr_pstrcat(r->pool, path, "?", hidden, NULL);
-    r->the_request = apr_pstrcat(r->pool, r->method, " ", r->unparsed_uri,
-                                 r->assbackwards ? "" : " ", r->protocol,
-                                 NULL);
+    /* An HTTP/0.9 request line has no protocol. */
+    r->the_request = r->assbackwards
+        ? apr_pstrcat(r->pool, r->method, " ", r->unparsed_uri, NULL)
+        : apr_pstrcat(r->pool, r->method, " ", r->unparsed_uri, " ",
+                      r->protocol, NULL);
 }
 
 /* The request, and those it was redirected from internally, whose request
@@ -432,6 +444,24 @@ int pwreset_handlers_post_read_request(request_rec *r)
         hide_query(r);
     }
     return DECLINED;
+}
+
+/* The link served at a path other than PwResetLinkURL's (an Alias, a
+ * rewrite, a proxy that strips a prefix): its token could only be hidden
+ * now, and showed until then in mod_status and to the modules that ran
+ * before.  Said once per process. */
+static void warn_late_hiding(request_rec *r, const pwreset_settings *cfg)
+{
+    static volatile apr_uint32_t warned;
+
+    if (apr_atomic_cas32(&warned, 1, 0) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PWRLOGNO(0121)
+                      "pwreset-link serves %s, not the path of PwResetLinkURL "
+                      "(%s): the token could show in mod_status until the "
+                      "handler hid it; serve the link at PwResetLinkURL's "
+                      "path", r->uri,
+                      cfg->link ? cfg->link->path : "(not set)");
+    }
 }
 
 /* `args` is the query string as it came, before hide_query(). */
@@ -569,7 +599,9 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
     if (r->method_number == M_POST && past_client_limit(r, cfg)) {
         return OK;
     }
-    if (ap_cookie_read(r, COOKIE_NAME, &token, 0) != APR_SUCCESS || !token
+    if (ap_cookie_read(r, is_https(r) ? COOKIE_NAME_SECURE : COOKIE_NAME,
+                       &token, 0) != APR_SUCCESS
+        || !token
         || !*token) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       PWRLOGNO(0119) "new-password "
@@ -620,6 +652,9 @@ int pwreset_handlers_handler(request_rec *r)
     args = state_of(r)->link_args ? state_of(r)->link_args
                                   : (r->args ? r->args : "");
     if (kind == SERVE_LINK) {
+        if (!state_of(r)->link_args && r->args) {
+            warn_late_hiding(r, cfg);
+        }
         hide_query(r);
     }
     missing = missing_setting(cfg, kind);
