@@ -9,7 +9,7 @@ use PwResetTest qw(reset_users add_user user_hash wait_mails link_in
     browser url hash_password);
 use HTTP::Request::Common qw(POST);
 
-plan tests => 41;
+plan tests => 43;
 
 reset_users();
 add_user('alice', 'Alice@Example.org', 'old password of alice');
@@ -38,7 +38,11 @@ my %h = %{ $m->{headers} };
 is($h{to}[0], 'Alice@Example.org', 'mailed to the stored address');
 is($h{from}[0], 'no-reply@example.org', 'From is PwResetMailFrom');
 is($h{subject}[0], 'Reset your password', 'Subject');
-like($h{date}[0], qr/^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/, 'Date');
+like($h{date}[0], qr/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000$/,
+     'Date, with a numeric zone (RFC 5322)');
+ok(!$h{'content-transfer-encoding'}, 'an ASCII message needs no top-level encoding (7bit)');
+is(join(',', map { $_->{headers}{'content-transfer-encoding'}[0] } @{ $m->{parts} }),
+   '7bit,7bit', 'both parts 7bit');
 like($h{'message-id'}[0], qr/^<[0-9a-f]+\.pwreset\@example\.org>$/, 'Message-ID');
 is($h{'mime-version'}[0], '1.0', 'MIME-Version');
 is($h{'auto-submitted'}[0], 'auto-generated', 'Auto-Submitted');

@@ -38,7 +38,7 @@ my @unmailable = (
     ['xia', "xia\@example.org\n", 'a trailing LF'],
 );
 
-plan tests => 3 + @lookalikes + 2 + 4 + 5 * @unmailable + 3 + 1;
+plan tests => 3 + @lookalikes + 2 + 4 + 5 * @unmailable + 3 + 1 + 4;
 
 reset_users();
 add_user('mike', 'mike@example.org', 'password of mike');
@@ -143,3 +143,15 @@ unlike($line // '@', qr/@|jos\x{e9}|jos\xc3\xa9/, 'jose: and not the address');
 
 sleep 1;
 is(scalar(mail_files()), 0, 'no mail to any of these accounts, a second later');
+
+# A user name that is not ASCII goes into the mail as UTF-8: each part
+# holding it is 8bit, and so is the message around them (RFC 2045, 6.4).
+clear_mail();
+add_user(encode_utf8("zo\x{eb}"), 'zoe@example.org', 'old password of zoe');
+is(post_email('zoe@example.org')->code, 200, 'zoë: the neutral page');
+my ($zoe) = wait_mails(1);
+is($zoe && $zoe->{headers}{'content-transfer-encoding'}[0], '8bit',
+   'zoë: the multipart message is labelled 8bit');
+is($zoe && join(',', map { $_->{headers}{'content-transfer-encoding'}[0] } @{ $zoe->{parts} }),
+   '8bit,8bit', 'zoë: and so are its parts');
+like($zoe ? $zoe->{text} : '', qr/"zo\xc3\xab"/, 'zoë: the name is in the text as UTF-8');

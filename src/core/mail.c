@@ -54,10 +54,12 @@ const char *pwreset_qp_encode(apr_pool_t *p, const char *s)
     return out;
 }
 
-/* A body part as it is, when that is safe for SMTP (lines of at most 998
- * bytes): a person reading the raw message, or a client that does not
- * decode, still sees an intact link.  Quoted-printable otherwise. */
-static const char *part(apr_pool_t *p, const char *type, const char *body)
+/* The encoding a body part goes with: as it is when that is safe for SMTP
+ * (lines of at most 998 bytes), so that a person reading the raw message,
+ * or a client that does not decode, still sees an intact link: "7bit" for
+ * ASCII, "8bit" for UTF-8 text (the relays we target speak 8BITMIME).
+ * Quoted-printable otherwise. */
+static const char *part_encoding(const char *body)
 {
     const char *enc = "7bit";
     apr_size_t col = 0;
@@ -65,29 +67,55 @@ static const char *part(apr_pool_t *p, const char *type, const char *body)
     for (const char *c = body; *c; c++) {
         col = *c == '\n' ? 0 : col + 1;
         if (col > 998 || *c == '\r') {
-            enc = NULL;
-            break;
+            return "quoted-printable";
         }
         if ((unsigned char)*c > 0x7e) {
             enc = "8bit";
         }
     }
+    return enc;
+}
+
+static const char *part(apr_pool_t *p, const char *type, const char *body,
+                        const char *enc)
+{
     return apr_pstrcat(p, "Content-Type: ", type, "; charset=utf-8\n",
-                       "Content-Transfer-Encoding: ",
-                       enc ? enc : "quoted-printable", "\n\n",
-                       enc ? body : pwreset_qp_encode(p, body), NULL);
+                       "Content-Transfer-Encoding: ", enc, "\n\n",
+                       strcmp(enc, "quoted-printable")
+                           ? body : pwreset_qp_encode(p, body), NULL);
+}
+
+/* RFC 5322's date-time with a numeric zone ("+0000", not "GMT"), in
+ * English whatever the locale. */
+static const char *mail_date(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t x;
+
+    if (apr_time_exp_gmt(&x, t) != APR_SUCCESS) {
+        return NULL;
+    }
+    return apr_psprintf(p, "%s, %02d %s %d %02d:%02d:%02d +0000",
+                        apr_day_snames[x.tm_wday], x.tm_mday,
+                        apr_month_snames[x.tm_mon], x.tm_year + 1900,
+                        x.tm_hour, x.tm_min, x.tm_sec);
 }
 
 const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
 {
-    char date[APR_RFC822_DATE_LEN];
+    const char *date = mail_date(p, m->date);
+    const char *text_enc, *html_enc;
+    int eight;
 
     if (!header_value_ok(m->from) || !header_value_ok(m->to)
         || !header_value_ok(m->subject) || !header_value_ok(m->message_id)
-        || !header_value_ok(m->boundary) || !m->text || !m->html
-        || apr_rfc822_date(date, m->date) != APR_SUCCESS) {
+        || !header_value_ok(m->boundary) || !m->text || !m->html || !date) {
         return NULL;
     }
+    text_enc = part_encoding(m->text);
+    html_enc = part_encoding(m->html);
+    /* A multipart entity is labelled at least as widely as its parts
+     * (RFC 2045, 6.4): 8bit when a part is; 7bit, the default, when not. */
+    eight = !strcmp(text_enc, "8bit") || !strcmp(html_enc, "8bit");
     return apr_pstrcat(p,
         "From: ", m->from, "\n",
         "To: ", m->to, "\n",
@@ -97,11 +125,12 @@ const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
         "MIME-Version: 1.0\n",
         "Auto-Submitted: auto-generated\n",
         "Content-Type: multipart/alternative; boundary=\"", m->boundary, "\"\n",
+        eight ? "Content-Transfer-Encoding: 8bit\n" : "",
         "\n",
         "--", m->boundary, "\n",
-        part(p, "text/plain", m->text), "\n",
+        part(p, "text/plain", m->text, text_enc), "\n",
         "--", m->boundary, "\n",
-        part(p, "text/html", m->html), "\n",
+        part(p, "text/html", m->html, html_enc), "\n",
         "--", m->boundary, "--\n",
         NULL);
 }

@@ -220,7 +220,7 @@ static void test_mail(void)
     msg = pwreset_mail_compose(pool, &m);
     ok(msg != NULL, "message composed");
     ok(strstr(msg, "\nTo: alice@example.org\n") != NULL, "To");
-    ok(strstr(msg, "Date: Tue, 14 Nov 2023 22:13:20 GMT\n") != NULL, "Date");
+    ok(strstr(msg, "Date: Tue, 14 Nov 2023 22:13:20 +0000\n") != NULL, "Date");
     ok(strstr(msg, "\nAuto-Submitted: auto-generated\n") != NULL,
        "Auto-Submitted");
     ok(strstr(msg, "multipart/alternative") != NULL, "multipart");
