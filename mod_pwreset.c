@@ -105,6 +105,9 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     rc = pwreset_handlers_post_config(pconf, s);
     if (rc == OK && pwreset_any_configured(s)) {
+        rc = pwreset_config_post_config(pconf, ptemp, s);
+    }
+    if (rc == OK && pwreset_any_configured(s)) {
         rc = pwreset_store_post_config(pconf, ptemp, s);
         if (rc == OK) {
             rc = pwreset_limit_post_config(pconf, ptemp, s);

@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 84;
+plan tests => 88;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -120,6 +120,9 @@ END { local $?; stop() }
 
 my $ua = LWP::UserAgent->new(timeout => 10);
 
+# Key files written here are the admin's own: 0600.
+umask 077;
+
 # 1. PwResetSecretFile: readable, long enough, not listed twice.
 refused("PwResetSecretFile $dir/none.key",
     qr/PwResetSecretFile: cannot read '\Q$dir\E\/none\.key'/, 'missing key file');
@@ -142,6 +145,20 @@ refused("$secret\n$secret", qr/PwResetSecretFile: .*current\.key' holds a key th
 copy("$keys/current.key", "$dir/copy.key") or die $!;
 refused("$secret\nPwResetSecretFile $dir/copy.key",
     qr/PwResetSecretFile: .*copy\.key' holds a key that is already listed/, 'same key, other path');
+
+# 1b. A key file others may read or write is refused; the group may read.
+spew("$dir/mode.key", ('m' x 40) . "\n");
+for my $c ([0644, 'readable by every user'], [0604, 'readable by others only'],
+           [0602, 'writable by others']) {
+    my ($mode, $name) = @$c;
+    chmod $mode, "$dir/mode.key";
+    my $octal = sprintf '%04o', $mode;
+    refused("PwResetSecretFile $dir/mode.key",
+        qr/PwResetSecretFile: '.*mode\.key' may be read or written by every local user \(mode $octal\): chmod 600/,
+        "a key file $name ($octal)");
+}
+chmod 0640, "$dir/mode.key";
+accepted("PwResetSecretFile $dir/mode.key", 'a key file the group may read (0640)');
 
 # 2. PwResetLinkURL: an absolute http(s) URL without a fragment.
 for my $url ('reset/link', 'ftp://example.org/reset/link', 'http://',

@@ -275,6 +275,13 @@ const char *pwreset_parse_limit(apr_pool_t *p, const char *count,
     return NULL;
 }
 
+/* APR's permission bits as the octal mode people know. */
+static unsigned int octal_mode(apr_fileperms_t perms)
+{
+    return (((perms >> 8) & 7) << 6) | (((perms >> 4) & 7) << 3)
+           | (perms & 7);
+}
+
 const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
                                    apr_array_header_t **keys)
 {
@@ -288,7 +295,9 @@ const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
 
     rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
     if (rv == APR_SUCCESS) {
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE
+                                        | APR_FINFO_PROT | APR_FINFO_OWNER,
+                               f);
         if (rv != APR_SUCCESS) {
             apr_file_close(f);
         }
@@ -301,6 +310,15 @@ const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
         apr_file_close(f);
         return apr_psprintf(p, "'%s' is not a regular file of at most %d "
                             "bytes", path, KEY_FILE_MAX);
+    }
+    /* A signing key that any local user may read lets them mint links for
+     * every account; one they may write lets them plant their own. */
+    if (fi.protection & (APR_WREAD | APR_WWRITE | APR_WEXECUTE)) {
+        apr_file_close(f);
+        return apr_psprintf(p, "'%s' may be read or written by every local "
+                            "user (mode %04o): chmod 600 '%s' (httpd reads "
+                            "it as root, before it drops privileges)", path,
+                            octal_mode(fi.protection), path);
     }
     len = (apr_size_t)fi.size;
     bytes = apr_palloc(p, len + 1);
@@ -322,6 +340,10 @@ const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
         *keys = apr_array_make(p, 2, sizeof(pwreset_key));
     }
     key = apr_array_push(*keys);
+    key->path = apr_pstrdup(p, path);
+    key->uid = fi.user;
+    key->gid = fi.group;
+    key->perms = fi.protection;
     if (pwreset_key_init(p, key, bytes, len) != APR_SUCCESS) {
         apr_array_pop(*keys);
         return apr_psprintf(p, "cannot derive a key from '%s'", path);

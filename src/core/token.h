@@ -10,6 +10,8 @@
 
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <apr_file_info.h>
+#include <apr_user.h>
 
 #define PWRESET_KEY_MIN 32
 #define PWRESET_TOKEN_MAX 4096
@@ -19,6 +21,12 @@ typedef struct {
     apr_size_t len;
     const char *kid;                 /* derived from the bytes */
     unsigned char fp_key[32];        /* derived key for hash fingerprints */
+    /* Where it was read from, for the start-up checks of who may read it
+     * (src/httpd/config.c); path NULL when it came from elsewhere. */
+    const char *path;
+    apr_uid_t uid;
+    apr_gid_t gid;
+    apr_fileperms_t perms;
 } pwreset_key;
 
 typedef enum {

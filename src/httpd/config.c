@@ -6,11 +6,15 @@
 #include "config.h"
 #include "mod_pwreset_private.h"
 #include "core/quality.h"
+#include "core/token.h"
 
 #include <ap_provider.h>
 #include <apr_strings.h>
 #include <http_log.h>
+#include <http_core.h>
 #include <stdarg.h>
+#include <unistd.h>
+#include <unixd.h>
 
 void *pwreset_create_server_config(apr_pool_t *p, server_rec *s)
 {
@@ -229,3 +233,46 @@ const command_rec pwreset_cmds[] = {
     PWRESET_DIRECTIVES(PWRESET_COMMAND_)
     {NULL}
 };
+
+/* When httpd starts as root, it reads the key files as root, before it
+ * drops privileges: then the user and group it runs as need no access, and
+ * should have none (a compromised child could read the key and mint links
+ * for every account).  Said once per file. */
+int pwreset_config_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               server_rec *s)
+{
+    apr_hash_t *seen = apr_hash_make(ptemp);
+
+    (void)pconf;
+    /* httpd runs post_config twice at start-up: say it on the second. */
+    if (geteuid() != 0
+        || ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    for (server_rec *sp = s; sp; sp = sp->next) {
+        const pwreset_settings *cfg = pwreset_cfg_get(sp);
+
+        for (int i = 0; cfg->configured && cfg->keys && i < cfg->keys->nelts;
+             i++) {
+            const pwreset_key *k = &APR_ARRAY_IDX(cfg->keys, i, pwreset_key);
+            int by_user = k->uid == ap_unixd_config.user_id
+                          && (k->perms & APR_UREAD);
+            int by_group = k->gid == ap_unixd_config.group_id
+                           && (k->perms & APR_GREAD);
+
+            if (!k->path || !(by_user || by_group)
+                || apr_hash_get(seen, k->path, APR_HASH_KEY_STRING)) {
+                continue;
+            }
+            apr_hash_set(seen, k->path, APR_HASH_KEY_STRING, k->path);
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp, PWRLOGNO(0009)
+                         "PwResetSecretFile '%s' can be read by the %s httpd "
+                         "runs as (%s); httpd reads it as root at start-up, so "
+                         "chown root:root and chmod 600 it", k->path,
+                         by_user ? "user" : "group",
+                         by_user ? ap_unixd_config.user_name
+                                 : ap_unixd_config.group_name);
+        }
+    }
+    return OK;
+}
