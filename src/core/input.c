@@ -3,6 +3,8 @@
 
 #include <apr_strings.h>
 #include <apr_escape.h>
+#include <apr_lib.h>
+#include <apr_uri.h>
 #include <string.h>
 
 int pwreset_utf8_valid(const char *str, apr_size_t n)
@@ -222,4 +224,40 @@ int pwreset_addr_mailable(const char *addr)
         }
     }
     return 1;
+}
+
+const char *pwreset_origin_make(apr_pool_t *p, const char *scheme,
+                                const char *host, unsigned int port)
+{
+    char *sch = apr_pstrdup(p, scheme), *h = apr_pstrdup(p, host);
+    int ipv6 = strchr(h, ':') != NULL;
+    unsigned int deflt;
+
+    for (char *c = sch; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    for (char *c = h; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    deflt = !strcmp(sch, "https") ? 443 : !strcmp(sch, "http") ? 80 : 0;
+    return apr_psprintf(p, "%s://%s%s%s%s", sch, ipv6 ? "[" : "", h,
+                        ipv6 ? "]" : "",
+                        port && port != deflt
+                            ? apr_psprintf(p, ":%u", port) : "");
+}
+
+const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin)
+{
+    apr_uri_t u;
+
+    if (!pwreset_chars_only(origin, PWRESET_CHARS_WORD)
+        || apr_uri_parse(p, origin, &u) != APR_SUCCESS || !u.scheme
+        || (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))
+        || !u.hostname || !*u.hostname || u.user || u.password || u.query
+        || u.fragment || (u.path && *u.path)
+        || (u.port_str && (!*u.port_str || !u.port))) {
+        return NULL;
+    }
+    return pwreset_origin_make(p, u.scheme, u.hostname,
+                               u.port_str ? u.port : 0);
 }

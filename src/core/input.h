@@ -63,4 +63,14 @@ pwreset_addr_status pwreset_addr_check(const char *addr);
  * ever name one recipient. */
 int pwreset_addr_mailable(const char *addr);
 
+/* An origin as RFC 6454 compares them: "scheme://host[:port]", scheme and
+ * host lower-cased, the scheme's default port (80, 443) left out, an IPv6
+ * host in brackets.  NULL when `origin` is not one http(s) origin (the
+ * string "null", a path, a user name, a query or a fragment). */
+const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin);
+
+/* The same from its parts, as a server knows itself. */
+const char *pwreset_origin_make(apr_pool_t *p, const char *scheme,
+                                const char *host, unsigned int port);
+
 #endif

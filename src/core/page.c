@@ -198,6 +198,14 @@ const char *pwreset_page_too_many(apr_pool_t *p)
                   "your address. Please wait a while and try again.");
 }
 
+const char *pwreset_page_forbidden(apr_pool_t *p)
+{
+    return notice(p, "Sent from another site", "Your browser says this form "
+                  "was sent from another site, so it was not accepted and "
+                  "nothing changed. Open this site's own page and try "
+                  "again.");
+}
+
 const char *pwreset_page_method(apr_pool_t *p)
 {
     return notice(p, "Method not allowed", "This page only answers to the "

@@ -38,6 +38,7 @@ const char *pwreset_page_changed(apr_pool_t *p);
  * are about neither the form nor the token. */
 const char *pwreset_page_see_other(apr_pool_t *p);
 const char *pwreset_page_too_many(apr_pool_t *p);           /* 429 */
+const char *pwreset_page_forbidden(apr_pool_t *p);          /* 403 */
 const char *pwreset_page_method(apr_pool_t *p);             /* 405 */
 const char *pwreset_page_unavailable(apr_pool_t *p);        /* 503 */
 const char *pwreset_page_error(apr_pool_t *p);              /* 500 */

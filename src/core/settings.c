@@ -36,6 +36,7 @@ static const pwreset_settings defconf = {
 #define PWRESET_IS_SET_FILE(v) ((v) != NULL)
 #define PWRESET_IS_SET_CACHE(v) ((v) != NULL)
 #define PWRESET_IS_SET_LIMIT(v) ((v) != NULL)
+#define PWRESET_IS_SET_ORIGINS(v) ((v) != NULL)
 
 #define PWRESET_UNSET_INT PWRESET_UNSET
 #define PWRESET_UNSET_KEYS NULL
@@ -48,6 +49,7 @@ static const pwreset_settings defconf = {
 #define PWRESET_UNSET_FILE NULL
 #define PWRESET_UNSET_CACHE NULL
 #define PWRESET_UNSET_LIMIT NULL
+#define PWRESET_UNSET_ORIGINS NULL
 
 void pwreset_settings_init(pwreset_settings *c)
 {
@@ -280,6 +282,23 @@ static unsigned int octal_mode(apr_fileperms_t perms)
 {
     return (((perms >> 8) & 7) << 6) | (((perms >> 4) & 7) << 3)
            | (perms & 7);
+}
+
+const char *pwreset_parse_origin(apr_pool_t *p, const char *arg,
+                                 apr_array_header_t **origins)
+{
+    const char *origin = pwreset_origin_normalize(p, arg);
+
+    if (!origin) {
+        return apr_psprintf(p, "'%s' is not an origin such as "
+                            "https://www.example.org (a scheme, a host and "
+                            "maybe a port; no path)", arg);
+    }
+    if (!*origins) {
+        *origins = apr_array_make(p, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(*origins, const char *) = origin;
+    return NULL;
 }
 
 const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,

@@ -46,6 +46,7 @@ typedef struct {
 #define PWRESET_TYPE_FILE    const char *
 #define PWRESET_TYPE_CACHE   const pwreset_cache_spec *
 #define PWRESET_TYPE_LIMIT   const pwreset_limit *
+#define PWRESET_TYPE_ORIGINS apr_array_header_t *        /* of const char * */
 
 /* One row per directive:
  *   X(name, kind, field, a, b, default, help)
@@ -102,7 +103,10 @@ typedef struct {
     X(PwResetClientLimit, LIMIT, client_limit, 0, 0,                         \
       (&(const pwreset_limit){20, 600}),                                     \
       "POSTs from one client address: count seconds, or off "                \
-      "(default 20 600)")
+      "(default 20 600)")                                                    \
+    X(PwResetTrustedOrigin, ORIGINS, trusted_origins, 0, 0, NULL,            \
+      "another origin of the site (scheme://host[:port]) whose pages may "   \
+      "post to the module; repeat for more")
 
 #define PWRESET_FIELD_(name, kind, field, a, b, def, help)                   \
     PWRESET_TYPE_##kind field;
@@ -161,6 +165,10 @@ const char *pwreset_parse_cache_spec(apr_pool_t *p, const char *arg,
 const char *pwreset_parse_limit(apr_pool_t *p, const char *count,
                                 const char *seconds,
                                 const pwreset_limit **out);
+/* An origin, normalised (see pwreset_origin_normalize), added to *origins
+ * (made when NULL). */
+const char *pwreset_parse_origin(apr_pool_t *p, const char *arg,
+                                 apr_array_header_t **origins);
 /* Read a key file at `path` and add it to *keys (made when NULL). */
 const char *pwreset_parse_key_file(apr_pool_t *p, const char *path,
                                    apr_array_header_t **keys);

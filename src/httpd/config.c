@@ -187,6 +187,12 @@ static const char *set_CACHE(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_ORIGINS(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_origin(cmd->pool, arg, field_of(cmd)));
+}
+
 static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
                              const char *seconds)
 {
@@ -208,6 +214,7 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_AP_INIT_FILE AP_INIT_TAKE1
 #define PWRESET_AP_INIT_CACHE AP_INIT_TAKE1
 #define PWRESET_AP_INIT_LIMIT AP_INIT_TAKE12
+#define PWRESET_AP_INIT_ORIGINS AP_INIT_TAKE1
 
 #define PWRESET_HELP_INT(help, a, b, def)                                    \
     help " (" #a " to " #b "; default " #def ")"
@@ -222,6 +229,7 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_HELP_FILE PWRESET_HELP_OTHER
 #define PWRESET_HELP_CACHE PWRESET_HELP_OTHER
 #define PWRESET_HELP_LIMIT PWRESET_HELP_OTHER
+#define PWRESET_HELP_ORIGINS PWRESET_HELP_OTHER
 
 #define PWRESET_COMMAND_(name, kind, field, a, b, def, help)                 \
     PWRESET_AP_INIT_##kind(#name, set_##kind,                                \

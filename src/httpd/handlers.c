@@ -19,6 +19,7 @@
 #include <apr_atomic.h>
 #include <apr_md5.h>
 #include <apr_strings.h>
+#include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include <util_cookies.h>
@@ -179,6 +180,82 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
     return 1;
 }
 
+/* ---- forged forms --------------------------------------------------- */
+
+/* 1 when `origin` is one of this site's: this request's own (as the
+ * browser addressed it), PwResetLinkURL's, or a PwResetTrustedOrigin. */
+static int own_origin(request_rec *r, const pwreset_settings *cfg,
+                      const char *origin)
+{
+    const char *o = pwreset_origin_normalize(r->pool, origin);
+    const apr_array_header_t *trusted = cfg->trusted_origins;
+
+    if (!o) {
+        return 0; /* "null", or not an origin at all */
+    }
+    if (r->hostname
+        && !strcmp(o, pwreset_origin_make(r->pool, ap_http_scheme(r),
+                                          r->hostname,
+                                          ap_get_server_port(r)))) {
+        return 1;
+    }
+    if (cfg->link && !strcmp(o, pwreset_origin_normalize(r->pool,
+                                                         cfg->link->origin))) {
+        return 1;
+    }
+    for (int i = 0; trusted && i < trusted->nelts; i++) {
+        if (!strcmp(o, APR_ARRAY_IDX(trusted, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A POST a browser says comes from another site.  Sec-Fetch-Site decides
+ * when it is there: same-origin and none (typed, bookmarked) pass, and
+ * same-site or cross-site pass only from a PwResetTrustedOrigin (a site's
+ * own other host, which the browser calls same-site).  Without it, Origin
+ * decides when it is there.  Clients that send neither (curl, old
+ * browsers) are served: they are not a victim's browser. */
+static const char *forged(request_rec *r, const pwreset_settings *cfg)
+{
+    const char *fetch = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const apr_array_header_t *trusted = cfg->trusted_origins;
+
+    if (fetch) {
+        if (!strcasecmp(fetch, "same-origin") || !strcasecmp(fetch, "none")) {
+            return NULL;
+        }
+        if (origin && trusted && trusted->nelts
+            && own_origin(r, cfg, origin)) {
+            return NULL;
+        }
+        return "Sec-Fetch-Site";
+    }
+    if (origin && !own_origin(r, cfg, origin)) {
+        return "Origin";
+    }
+    return NULL;
+}
+
+/* Returns 0, or 1 after refusing a forged POST with 403 itself. */
+static int refused_as_forged(request_rec *r, const pwreset_settings *cfg)
+{
+    const char *why = forged(r, cfg);
+    const char *value;
+
+    if (!why) {
+        return 0;
+    }
+    value = apr_table_get(r->headers_in, why);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0122) "a POST sent "
+                  "from another site was refused (%s: %.80s)", why,
+                  ap_escape_logitem(r->pool, value));
+    send_page(r, HTTP_FORBIDDEN, pwreset_page_forbidden(r->pool));
+    return 1;
+}
+
 static int method_not_allowed(request_rec *r, const char *allow)
 {
     apr_table_setn(r->err_headers_out, "Allow", allow);
@@ -320,7 +397,7 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
     if (r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
     }
-    if (past_client_limit(r, cfg)) {
+    if (refused_as_forged(r, cfg) || past_client_limit(r, cfg)) {
         return OK;
     }
     status = read_form(r, names, values, &problem);
@@ -596,7 +673,8 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return method_not_allowed(r, "GET, HEAD, POST");
     }
-    if (r->method_number == M_POST && past_client_limit(r, cfg)) {
+    if (r->method_number == M_POST
+        && (refused_as_forged(r, cfg) || past_client_limit(r, cfg))) {
         return OK;
     }
     if (ap_cookie_read(r, is_https(r) ? COOKIE_NAME_SECURE : COOKIE_NAME,
