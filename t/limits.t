@@ -11,7 +11,7 @@ use PwResetTest qw(reset_users add_user make_token wait_mails mail_files
 use HTTP::Request::Common qw(POST GET);
 use Time::HiRes qw(sleep);
 
-plan tests => 19;
+plan tests => 27;
 
 reset_users();
 add_user('ivy', 'ivy@example.org', 'password of ivy');
@@ -39,6 +39,18 @@ is(browser()->request(GET url('/reset/request', 'pwreset_clientlimit'),
    'X-Forwarded-For' => '192.0.2.10')->code, 200, 'a GET is not limited');
 is(post_as('192.0.2.11', '/reset/request', [email => 'ivy@example.org'])->code, 200,
    'another client address (r->useragent_ip, via mod_remoteip) is not');
+
+# IPv6 clients are counted per /64 (one host may use any address in it);
+# an IPv4-mapped address is its IPv4 address.
+@codes = map { post_as("2001:db8:0:7::$_", '/reset/request', [email => "v$_\@example.org"])->code } 1 .. 3;
+is("@codes", '200 200 200', 'three POSTs from three addresses of one /64 pass');
+is(post_as('2001:db8:0:7:ffff::99', '/reset/request', [email => 'v4@example.org'])->code, 429,
+   'a fourth address of the same /64 gets 429');
+is(post_as('2001:db8:0:8::1', '/reset/request', [email => 'v5@example.org'])->code, 200,
+   'another /64 is not limited');
+@codes = map { post_as('192.0.2.20', '/reset/request', [email => "w$_\@example.org"])->code } 1 .. 3;
+is(post_as('::ffff:192.0.2.20', '/reset/request', [email => 'w4@example.org'])->code, 429,
+   'an IPv4-mapped address counts as its IPv4 address');
 
 # --- PwResetAccountLimit 2 3600 -----------------------------------------
 sleep 1;
@@ -73,3 +85,21 @@ is($mails[-1]{headers}{to}[0], 'jay@example.org', 'its mail went out');
 my @main = map { browser()->request(POST url('/reset/request'), [email => 'nobody@example.org'])->code } 1 .. 5;
 is("@main", '200 200 200 200 200', 'the main server (limits off) is not limited');
 is(browser()->get(url('/reset/request', 'pwreset_accountlimit'))->code, 200, 'GET still fine');
+
+# --- the account limit counts accounts ----------------------------------
+# Six spellings that the lookup folds into one account, each under the
+# limit of its own typed spelling: three mails, not six.
+sleep 1;
+reset_users();
+add_user('kate', 'kate@example.org', 'password of kate');
+$from = length log_text('error_log');
+my @spellings = ('kate@example.org', 'k.ate@example.org', 'ka.te@example.org',
+                 'kat.e@example.org', 'k.a.te@example.org', 'k.at.e@example.org');
+my @answers = map { browser()->request(POST url('/reset/request', 'pwreset_folding'), [email => $_]) } @spellings;
+is(join(' ', map { $_->code } @answers), '200 200 200 200 200 200', 'six spellings: the usual status');
+is(scalar(grep { $_->content eq $answers[0]->content } @answers), 6, 'and the same page');
+wait_mails(3);
+ok(defined wait_log(qr/PWR0311: account limit reached for user kate/, $from),
+   'the fourth is logged (PWR0311)');
+sleep 1;
+is(scalar(mail_files()), 3, 'only three mails went out to the account');

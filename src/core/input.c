@@ -5,6 +5,7 @@
 #include <apr_escape.h>
 #include <apr_lib.h>
 #include <apr_uri.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 int pwreset_utf8_valid(const char *str, apr_size_t n)
@@ -260,4 +261,21 @@ const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin)
     }
     return pwreset_origin_make(p, u.scheme, u.hostname,
                                u.port_str ? u.port : 0);
+}
+
+const char *pwreset_client_key(apr_pool_t *p, const char *ip)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                             0, 0, 0xff, 0xff};
+
+    if (!ip || !strchr(ip, ':') || inet_pton(AF_INET6, ip, a) != 1) {
+        return ip;
+    }
+    if (!memcmp(a, mapped, sizeof(mapped))) {
+        return apr_psprintf(p, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+    }
+    return apr_psprintf(p, "%x:%x:%x:%x::/64", (a[0] << 8) | a[1],
+                        (a[2] << 8) | a[3], (a[4] << 8) | a[5],
+                        (a[6] << 8) | a[7]);
 }

@@ -63,6 +63,12 @@ pwreset_addr_status pwreset_addr_check(const char *addr);
  * ever name one recipient. */
 int pwreset_addr_mailable(const char *addr);
 
+/* What the client limit counts a client address as: an IPv4 address as
+ * it is (an IPv4-mapped IPv6 one too, as IPv4), an IPv6 address as its /64
+ * ("2001:db8:1:2::/64"), since one host may use any of its /64.  Anything
+ * else as it is. */
+const char *pwreset_client_key(apr_pool_t *p, const char *ip);
+
 /* An origin as RFC 6454 compares them: "scheme://host[:port]", scheme and
  * host lower-cased, the scheme's default port (80, 443) left out, an IPv6
  * host in brackets.  NULL when `origin` is not one http(s) origin (the

@@ -2,6 +2,7 @@
 /* The per-child delivery thread.  See delivery.h. */
 #include "delivery.h"
 #include "mod_pwreset_private.h"
+#include "limit.h"
 #include "store.h"
 #include "core/input.h"
 #include "core/mail.h"
@@ -179,11 +180,16 @@ static void do_reset(apr_pool_t *p, const job *j)
         const pwreset_user *u = &APR_ARRAY_IDX(users, i, pwreset_user);
 
         /* Past the limit the person saw the usual page, as for an unknown
-         * address; only the log tells. */
-        if (j->limited) {
+         * address; only the log tells.  Besides the typed spelling (counted
+         * in the request), mails are counted per account here: the database
+         * may fold spellings the request could not tell apart (case rules,
+         * dots, +tags), and each would otherwise have its own counter. */
+        if (j->limited
+            || pwreset_limit_hit(j->s, limit, "user", u->username, j->when,
+                                 NULL, p)) {
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, j->s,
                          PWRLOGNO(0311) "account "
-                         "limit reached for user %s (%d requests in %d s); "
+                         "limit reached for user %s (%d in %d s); "
                          "no mail", u->username, limit->count, limit->window);
             continue;
         }

@@ -143,24 +143,6 @@ static int send_server_error(request_rec *r)
                      pwreset_page_error(r->pool));
 }
 
-/* Count an event of `kind` for `value` (an address, a client address),
- * under its keyed digest.  1 when past the limit. */
-static int limit_hit(request_rec *r, const pwreset_settings *cfg,
-                     const pwreset_limit *l, const char *kind,
-                     const char *value, long *retry)
-{
-    const char *key;
-
-    if (l->count <= 0) {
-        return 0;
-    }
-    key = pwreset_key_digest(r->pool, &APR_ARRAY_IDX(cfg->keys, 0,
-                                                     pwreset_key),
-                             kind, value);
-    return key && pwreset_limit_hit(r->server, l, kind, key, r->request_time,
-                                    retry, r->pool);
-}
-
 /* The client limit: POSTs from one client address (r->useragent_ip, so
  * that mod_remoteip applies) to the request and update handlers.  Returns 0,
  * or 1 after answering 429 itself. */
@@ -169,7 +151,10 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
     const pwreset_limit *l = pwreset_cfg_client_limit(cfg);
     long retry = 0;
 
-    if (!limit_hit(r, cfg, l, "client", r->useragent_ip, &retry)) {
+    /* An IPv6 client has a /64 to itself: counted as one. */
+    if (!pwreset_limit_hit(r->server, l, "client",
+                           pwreset_client_key(r->pool, r->useragent_ip),
+                           r->request_time, &retry, r->pool)) {
         return 0;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0120) "client limit "
@@ -417,8 +402,9 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
      * logged there and answered the same way here. */
     lower = apr_pstrdup(r->pool, email);
     ap_str_tolower(lower);
-    limited = limit_hit(r, cfg, pwreset_cfg_account_limit(cfg), "account",
-                        lower, NULL);
+    limited = pwreset_limit_hit(r->server, pwreset_cfg_account_limit(cfg),
+                                "account", lower, r->request_time, NULL,
+                                r->pool);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
                            r->request_time, limited);
     return send_page(r, HTTP_OK, pwreset_page_request_sent(r->pool));

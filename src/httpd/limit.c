@@ -3,6 +3,7 @@
  * core's (window.c), the storage and the lock are here. */
 #include "limit.h"
 #include "mod_pwreset_private.h"
+#include "core/token.h"
 
 #include <ap_provider.h>
 #include <apr_strings.h>
@@ -119,10 +120,12 @@ void pwreset_limit_child_init(apr_pool_t *pchild, server_rec *s)
 }
 
 int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
-                      const char *key, apr_time_t now, long *retry_after,
+                      const char *value, apr_time_t now, long *retry_after,
                       apr_pool_t *p)
 {
+    const pwreset_settings *cfg = pwreset_cfg_get(s);
     pwreset_runtime *rt = pwreset_runtime_get(s);
+    const char *key;
     apr_global_mutex_t *mutex = pwreset_cycle_get()->cache_mutex;
     const char *id;
     pwreset_window w;
@@ -131,7 +134,13 @@ int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
     int store, past;
     apr_status_t rv;
 
-    if (l->count <= 0 || !rt || !rt->cache) {
+    if (l->count <= 0 || !rt || !rt->cache || !cfg->keys) {
+        return 0;
+    }
+    /* Never the value in clear: a networked cache may be shared, or log. */
+    key = pwreset_key_digest(p, &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key),
+                             kind, value);
+    if (!key) {
         return 0;
     }
     /* The server's name and port keep virtual hosts apart while letting

@@ -21,13 +21,14 @@ int pwreset_limit_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
 /* child_init: re-open the mutex in the child. */
 void pwreset_limit_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* Count one event for `key` (a keyed digest, see pwreset_key_digest: never
- * an address in clear) under limit l in server s's cache.  Returns 1 when
+/* Count one event for `value` (an address, a client, a user name: stored
+ * only as its keyed digest, see pwreset_key_digest) under limit l in server
+ * s's cache; `kind` keeps the counters of different limits apart.  Returns 1 when
  * the event is past the limit (and then *retry_after, if given, is the
  * number of seconds until the window ends), 0 when it is within it or the
  * limit is off.  A cache failure is logged and lets the event through. */
 int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
-                      const char *key, apr_time_t now, long *retry_after,
+                      const char *value, apr_time_t now, long *retry_after,
                       apr_pool_t *p);
 
 #endif
