@@ -1,0 +1,87 @@
+/* Unit tests of src/core/input.c: form parsing, UTF-8, the byte classes
+ * and address checks.  Prints TAP. */
+#include "input.h"
+#include "tap.h"
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+static apr_pool_t *pool;
+
+static pwreset_form_status parse(const char *data, const char **values)
+{
+    static const char *const names[] = {"email", "x", NULL};
+    return pwreset_form_parse(pool, data, strlen(data), names, values);
+}
+
+static void test_form(void)
+{
+    const char *v[2];
+
+    ok(parse("email=a%40b.org&x=1", v) == PWRESET_FORM_OK, "form parses");
+    is_str(v[0], "a@b.org", "percent-decoding");
+    ok(parse("x=&email=+a+b+", v) == PWRESET_FORM_OK && !strcmp(v[0], " a b ")
+       && !strcmp(v[1], ""), "plus is a space, empty value kept");
+    ok(parse("email=a&x=1&email=b", v) == PWRESET_FORM_REPEATED, "repeated");
+    ok(parse("email=a", v) == PWRESET_FORM_MISSING, "missing");
+    ok(parse("email=a&x=1&email[]=b", v) == PWRESET_FORM_UNKNOWN,
+       "email[] is not email");
+    ok(parse("email=a%00b&x=1", v) == PWRESET_FORM_MALFORMED, "%%00 refused");
+    ok(parse("email=a%zzb&x=1", v) == PWRESET_FORM_MALFORMED, "bad escape");
+    ok(parse("email=a%4&x=1", v) == PWRESET_FORM_MALFORMED, "cut escape");
+    ok(parse("email=a&x=1&", v) == PWRESET_FORM_OK, "trailing & tolerated");
+    ok(parse("", v) == PWRESET_FORM_MISSING, "empty body");
+    ok(pwreset_form_parse(pool, "email=a\0&x=1", 12,
+                          (const char *const[]){"email", "x", NULL}, v)
+           == PWRESET_FORM_MALFORMED, "raw NUL refused");
+}
+
+static void test_utf8_and_addr(void)
+{
+    ok(pwreset_utf8_valid("caf\xc3\xa9", 5), "valid UTF-8");
+    ok(!pwreset_utf8_valid("\xc0\xaf", 2), "overlong refused");
+    ok(!pwreset_utf8_valid("\xed\xa0\x80", 3), "surrogate refused");
+    ok(!pwreset_utf8_valid("\xf5\x80\x80\x80", 4), "past U+10FFFF refused");
+    ok(!pwreset_utf8_valid("a\xc3", 2), "truncated sequence refused");
+    ok(pwreset_utf8_length("\xc3\xa9t\xc3\xa9") == 3, "code points counted");
+    is_str(pwreset_trim(pool, " \t a b \t"), "a b", "trim");
+
+    ok(pwreset_addr_check("alice@example.org") == PWRESET_ADDR_OK, "address");
+    ok(pwreset_addr_check("") == PWRESET_ADDR_EMPTY, "empty address");
+    ok(pwreset_addr_check("alice.example.org") == PWRESET_ADDR_SYNTAX, "no @");
+    ok(pwreset_addr_check("a@b@c") == PWRESET_ADDR_SYNTAX, "two @");
+    ok(pwreset_addr_check("a@b.org, c@d.org") == PWRESET_ADDR_SYNTAX,
+       "a list is not an address");
+    ok(pwreset_addr_check("a@b.org\r\nBcc: c@d.org") == PWRESET_ADDR_CONTROL,
+       "CR/LF refused");
+    ok(pwreset_addr_check("a\xff@b.org") == PWRESET_ADDR_UTF8,
+       "invalid UTF-8 refused");
+    {
+        char *long_addr = apr_pstrcat(pool, apr_pstrndup(pool,
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            60), "@", NULL);
+        while (strlen(long_addr) <= PWRESET_ADDR_MAX) {
+            long_addr = apr_pstrcat(pool, long_addr, "bbbbbbbbb.", NULL);
+        }
+        long_addr = apr_pstrcat(pool, long_addr, "org", NULL);
+        ok(pwreset_addr_check(long_addr) == PWRESET_ADDR_TOO_LONG,
+           "over 254 bytes refused");
+    }
+    ok(pwreset_addr_check("m\xc4\xb1ke@example.org") == PWRESET_ADDR_OK,
+       "a dotless i is a valid address to ask with");
+    ok(!pwreset_addr_mailable("m\xc4\xb1ke@example.org"),
+       "but never one we would mail");
+    ok(pwreset_addr_mailable("mike@example.org"), "plain address mailable");
+    ok(!pwreset_addr_mailable("mike@example.org bob@evil.example"),
+       "two recipients never mailable");
+}
+
+int main(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+
+    test_form();
+    test_utf8_and_addr();
+    return done_testing();
+}
