@@ -1,5 +1,5 @@
-/* Unit tests of src/core/input.c: form parsing, UTF-8, the byte classes
- * and address checks.  Prints TAP. */
+/* Unit tests of src/core/input.c: form parsing, UTF-8, address checks and
+ * the byte classes of pwreset_chars_only().  Prints TAP. */
 #include "input.h"
 #include "tap.h"
 
@@ -76,6 +76,92 @@ static void test_utf8_and_addr(void)
        "two recipients never mailable");
 }
 
+/* What each class admits, byte by byte, as input.h describes it. */
+static int admits(pwreset_chars cls, unsigned char c)
+{
+    switch (cls) {
+    case PWRESET_CHARS_TEXT:
+        return c >= 0x20 && c != 0x7f;
+    case PWRESET_CHARS_HEADER:
+        return c >= 0x20 && c <= 0x7e;
+    case PWRESET_CHARS_WORD:
+        return c >= 0x21 && c <= 0x7e;
+    }
+    return -1;
+}
+
+static void test_chars(void)
+{
+    static const struct {
+        pwreset_chars cls;
+        const char *name;
+    } classes[] = {
+        {PWRESET_CHARS_TEXT, "TEXT"},
+        {PWRESET_CHARS_HEADER, "HEADER"},
+        {PWRESET_CHARS_WORD, "WORD"},
+    };
+
+    /* Every byte alone and amid admitted ones, against every class. */
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        int wrong = 0;
+        for (int c = 1; c < 256; c++) {
+            char alone[2] = {(char)c, '\0'};
+            char amid[4] = {'a', (char)c, 'z', '\0'};
+            int want = admits(classes[i].cls, (unsigned char)c);
+            if (pwreset_chars_only(alone, classes[i].cls) != want
+                || pwreset_chars_only(amid, classes[i].cls) != want) {
+                if (wrong++ < 5) {
+                    diag("%s: byte 0x%02x %s", classes[i].name, c,
+                         want ? "refused" : "admitted");
+                }
+            }
+        }
+        ok(wrong == 0, "%s: each of the 255 bytes as documented (%d wrong)",
+           classes[i].name, wrong);
+        ok(pwreset_chars_only("", classes[i].cls),
+           "%s: the empty string", classes[i].name);
+    }
+
+    ok(pwreset_chars_only("Caf\xc3\xa9 au lait ~!", PWRESET_CHARS_TEXT),
+       "TEXT: UTF-8 text with spaces");
+    ok(pwreset_chars_only("\xff\xfe", PWRESET_CHARS_TEXT),
+       "TEXT: bytes over 0x7f whatever they are (UTF-8 is checked apart)");
+    ok(!pwreset_chars_only("line\nbreak", PWRESET_CHARS_TEXT),
+       "TEXT: LF refused");
+    ok(!pwreset_chars_only("a\tb", PWRESET_CHARS_TEXT), "TEXT: TAB refused");
+    ok(!pwreset_chars_only("a\x1f" "b", PWRESET_CHARS_TEXT),
+       "TEXT: 0x1f refused");
+    ok(!pwreset_chars_only("a\x7f", PWRESET_CHARS_TEXT), "TEXT: DEL refused");
+    ok(!pwreset_chars_only("caf\xc3\xa9\r", PWRESET_CHARS_TEXT),
+       "TEXT: a control after UTF-8 refused");
+
+    ok(pwreset_chars_only("Reset your password ~", PWRESET_CHARS_HEADER),
+       "HEADER: printable ASCII and spaces");
+    ok(pwreset_chars_only(" ", PWRESET_CHARS_HEADER), "HEADER: a space");
+    ok(!pwreset_chars_only("a\x7f", PWRESET_CHARS_HEADER),
+       "HEADER: DEL refused");
+    ok(!pwreset_chars_only("caf\xc3\xa9", PWRESET_CHARS_HEADER),
+       "HEADER: UTF-8 refused");
+    ok(!pwreset_chars_only("\x80", PWRESET_CHARS_HEADER),
+       "HEADER: 0x80 refused");
+    ok(!pwreset_chars_only("a\r\nBcc: x@y", PWRESET_CHARS_HEADER),
+       "HEADER: CR/LF refused");
+    ok(!pwreset_chars_only("a\tb", PWRESET_CHARS_HEADER),
+       "HEADER: TAB refused");
+
+    ok(pwreset_chars_only("https://example.org/reset?x=%20#~",
+                          PWRESET_CHARS_WORD),
+       "WORD: a URL");
+    ok(pwreset_chars_only("!", PWRESET_CHARS_WORD) &&
+       pwreset_chars_only("~", PWRESET_CHARS_WORD),
+       "WORD: from 0x21 to 0x7e");
+    ok(!pwreset_chars_only("/a b", PWRESET_CHARS_WORD), "WORD: space refused");
+    ok(!pwreset_chars_only("/a\tb", PWRESET_CHARS_WORD), "WORD: TAB refused");
+    ok(!pwreset_chars_only("/a\x7f", PWRESET_CHARS_WORD), "WORD: DEL refused");
+    ok(!pwreset_chars_only("/caf\xc3\xa9", PWRESET_CHARS_WORD),
+       "WORD: UTF-8 refused");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -83,5 +169,6 @@ int main(void)
 
     test_form();
     test_utf8_and_addr();
+    test_chars();
     return done_testing();
 }
