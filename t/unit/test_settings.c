@@ -173,9 +173,9 @@ static void test_parse_sender(void)
     static const char *const bad[] = {
         "a@b.org, c@d.org", "Reset <no-reply@example.org>",
         "<no-reply@example.org>", "\"Reset\" no-reply@example.org",
-        "no-reply@example.org (Reset)", "no-reply", "", " no-reply@example.org",
-        "no-reply@example.org\nBcc: eve@example.org", "m\xc4\xb1ke@example.org",
-        "a@b@example.org", NULL
+        "no-reply@example.org (Reset)", "no-reply", "",
+        " no-reply@example.org", "no-reply@example.org\nBcc: eve@example.org",
+        "m\xc4\xb1ke@example.org", "a@b@example.org", NULL
     };
     int refused = 0, n = 0;
 
@@ -230,7 +230,8 @@ static void test_parse_command(void)
            "is run without a shell)", "command: a relative program refused");
     ok(pwreset_parse_command(pool, "./sendmail", &argv) != NULL,
        "command: ./ refused");
-    ok(pwreset_parse_command(pool, "", &argv) != NULL, "command: empty refused");
+    ok(pwreset_parse_command(pool, "", &argv) != NULL,
+       "command: empty refused");
     ok(pwreset_parse_command(pool, "   ", &argv) != NULL,
        "command: spaces alone refused");
     ok(argv == keep, "command: a refusal leaves the value alone");
@@ -291,7 +292,8 @@ static void test_parse_cache(void)
     is_str(c->args, "127.0.0.1:11211", "cache: arguments keep their colons");
     ok(pwreset_parse_cache_spec(pool, "shmcb:/run/pwreset(512000)", &c)
        == NULL && !strcmp(c->provider, "shmcb")
-       && !strcmp(c->args, "/run/pwreset(512000)"), "cache: shmcb with a file");
+       && !strcmp(c->args, "/run/pwreset(512000)"),
+       "cache: shmcb with a file");
     keep = c;
     is_str(pwreset_parse_cache_spec(pool, "", &c),
            "'': name a cache provider, as in shmcb or memcache:host:port",
@@ -369,7 +371,8 @@ static char *repeat(char c, apr_size_t n)
 
 static void test_parse_key_file(void)
 {
-    static const char a48[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL";
+    static const char a48[] = "abcdefghijklmnopqrstuvwxyz"
+                              "0123456789ABCDEFGHIJKL";
     static const char b32[] = "0123456789abcdef0123456789abcdef";
     apr_array_header_t *keys = NULL;
     const char *path, *err;
@@ -711,9 +714,9 @@ static void test_merge(void)
        "sender: both base's when add has none");
 
     /* Keys: add's list replaces base's, it does not extend it. */
-    pwreset_parse_key_file(pool, key_file("m1", "11111111111111111111111111111111", 32), &kbase);
-    pwreset_parse_key_file(pool, key_file("m2", "22222222222222222222222222222222", 32), &kbase);
-    pwreset_parse_key_file(pool, key_file("m3", "33333333333333333333333333333333", 32), &kadd);
+    pwreset_parse_key_file(pool, key_file("m1", repeat('1', 32), 32), &kbase);
+    pwreset_parse_key_file(pool, key_file("m2", repeat('2', 32), 32), &kbase);
+    pwreset_parse_key_file(pool, key_file("m3", repeat('3', 32), 32), &kadd);
     ok(kbase && kbase->nelts == 2 && kadd && kadd->nelts == 1,
        "keys: two in base, one in add");
     base.keys = kbase;
@@ -725,7 +728,8 @@ static void test_merge(void)
     ok(kbase->nelts == 2, "keys: base's list untouched");
     add.keys = NULL;
     pwreset_settings_merge(&m, &base, &add);
-    ok(m.keys == kbase && m.keys->nelts == 2, "keys: base's when add has none");
+    ok(m.keys == kbase && m.keys->nelts == 2,
+       "keys: base's when add has none");
 
     /* A limit turned off below one set above. */
     pwreset_parse_limit(pool, "off", NULL, &off);
@@ -736,7 +740,8 @@ static void test_merge(void)
     add.account_limit = off;
     pwreset_settings_merge(&m, &base, &add);
     ok(pwreset_cfg_account_limit(&m)->count == 0
-       && pwreset_cfg_client_limit(&m)->count == 0 && !pwreset_cfg_limits_on(&m),
+       && pwreset_cfg_client_limit(&m)->count == 0
+       && !pwreset_cfg_limits_on(&m),
        "limits: off in add wins over 5 60 in base; both off");
     add.account_limit = NULL;
     pwreset_settings_merge(&m, &base, &add);
@@ -790,7 +795,8 @@ static void test_request_url_abs(void)
     base.link = l;
     add.request_url = "/ask";
     pwreset_settings_merge(&c, &base, &add);
-    is_str(pwreset_cfg_request_url_abs(pool, &c), "https://example.org:8443/ask",
+    is_str(pwreset_cfg_request_url_abs(pool, &c),
+           "https://example.org:8443/ask",
            "request URL abs: the link inherited, the path set below");
 }
 
