@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 88;
+plan tests => 93;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -361,3 +361,40 @@ stop();
         unlike(error_log(), qr/AH00\d+: .*(?:segfault|Segmentation)/i, 'no crash');
     }
 }
+
+# 15. A stopping child gives its queue at most 3 s, whatever
+#     PwResetSendmailTimeout says: a hung sendmail is killed (PWR0315) and
+#     what is still queued is counted as dropped (PWR0310), well before
+#     httpd's own 9 s.
+{
+    my $conf = "$secret\nPwResetLinkURL https://example.org/reset/link\n"
+             . "PwResetMailFrom no-reply\@example.org\n"
+             . "PwResetSendmail \"$T/bin/sendmail-hang -t -i\"\n"
+             . "PwResetSendmailTimeout 60\n"
+             . "PwResetClientLimit off\nPwResetAccountLimit off\n"
+             . "StartServers 1\nServerLimit 1\nMinSpareThreads 1\nMaxSpareThreads 25\n"
+             . "<Location /r>\nSetHandler pwreset-request\n</Location>\n";
+    my $up = start($conf);
+    ok($up, 'a server with a hanging sendmail starts');
+    SKIP: {
+        skip 'httpd did not start', 4 unless $up;
+        my $pid = do { open my $fh, '<', "$dir/httpd.pid" or die $!; local $/; <$fh> };
+        chomp $pid;
+        my @codes = map { $ua->request(POST "$running->[1]/r", [email => "$_\@example.org"])->code }
+                    qw(lee lea);
+        is("@codes", '200 200', 'two requests answered');
+        sleep 0.5; # the first job is in sendmail, the second queued
+        my $t0 = time;
+        run($httpd, '-f', $running->[0], '-d', $dir, '-k', 'graceful-stop');
+        my $until = time + 20;
+        sleep 0.05 while kill(0, $pid) && time < $until;
+        my $took = time - $t0;
+        undef $running;
+        ok($took < 6, sprintf('the server stopped in %.1f s (the drain budget is 3 s)', $took));
+        like(error_log(), qr/PWR0315: \S+sendmail-hang was killed as the process stopped; the reset mail for user lee/,
+             'the hung sendmail was killed (PWR0315)');
+        like(error_log(), qr/PWR0310: 1 queued mails were dropped as the process stopped/,
+             'the queued mail is counted as dropped (PWR0310)');
+    }
+}
+

@@ -5,9 +5,16 @@
 #include <apr_escape.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include <apr_thread_proc.h>
+#include <apr_atomic.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int header_value_ok(const char *v)
 {
@@ -221,60 +228,155 @@ apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,
     return APR_SUCCESS;
 }
 
-/* Wait for the child until `deadline`; kill it past that. */
-static apr_status_t wait_bounded(apr_proc_t *proc, apr_time_t deadline,
-                                 int *exit_code, apr_exit_why_e *why)
+/* The environment sendmail gets: enough to find its programs and its own
+ * configuration (msmtp reads ~/.msmtprc), nothing else of httpd's. */
+static char *const *mail_environment(apr_pool_t *p)
 {
-    apr_status_t rv;
+    const char *home = getenv("HOME");
+    char **env = apr_pcalloc(p, 3 * sizeof(*env));
 
-    while ((rv = apr_proc_wait(proc, exit_code, why, APR_NOWAIT))
-           == APR_CHILD_NOTDONE) {
-        if (apr_time_now() >= deadline) {
-            apr_proc_kill(proc, SIGKILL);
-            apr_proc_wait(proc, exit_code, why, APR_WAIT);
+    env[0] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:"
+             "/bin";
+    if (home) {
+        env[1] = apr_pstrcat(p, "HOME=", home, NULL);
+    }
+    return env;
+}
+
+static apr_status_t spawn(apr_pool_t *p, const char *const *argv, int in,
+                          pid_t *pid)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    int rc;
+
+    sigemptyset(&none);
+    sigfillset(&all);
+    if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
+        return APR_FROM_OS_ERROR(rc);
+    }
+    if ((rc = posix_spawnattr_init(&attr)) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return APR_FROM_OS_ERROR(rc);
+    }
+    /* httpd ignores SIGPIPE and the delivery thread blocks every signal:
+     * the program starts with neither. */
+    if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK
+                                                  | POSIX_SPAWN_SETSIGDEF)) == 0
+        && (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0
+        && (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0
+        && (rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0
+        && (rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+                                                  O_WRONLY, 0)) == 0
+        && (rc = posix_spawn_file_actions_adddup2(&fa, 1, 2)) == 0
+        /* httpd's listeners, logs and database connections stay here. */
+        && (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0) {
+        rc = posix_spawn(pid, argv[0], &fa, &attr, (char *const *)argv,
+                         mail_environment(p));
+    }
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc ? APR_FROM_OS_ERROR(rc) : APR_SUCCESS;
+}
+
+/* The moment to give up: now + timeout, or *stop_at when earlier. */
+static apr_time_t give_up_at(apr_time_t deadline,
+                             volatile apr_uint64_t *stop_at)
+{
+    apr_uint64_t stop = stop_at ? apr_atomic_read64(stop_at) : 0;
+
+    return stop && (apr_time_t)stop < deadline ? (apr_time_t)stop : deadline;
+}
+
+/* Write the whole message to the non-blocking pipe, or give up.  A program
+ * that exits early closes the pipe: EPIPE, and its exit status says why. */
+static apr_status_t write_all(int fd, const char *msg, apr_size_t len,
+                              apr_time_t deadline,
+                              volatile apr_uint64_t *stop_at)
+{
+    while (len > 0) {
+        apr_time_t left = give_up_at(deadline, stop_at) - apr_time_now();
+        struct pollfd pfd = {fd, POLLOUT, 0};
+        ssize_t n;
+
+        if (left <= 0) {
+            return APR_TIMEUP;
+        }
+        /* At most 100 ms at a time, so that a stop is seen soon. */
+        if (poll(&pfd, 1, left > apr_time_from_msec(100)
+                              ? 100 : (int)apr_time_as_msec(left) + 1) < 0
+            && errno != EINTR) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+        n = write(fd, msg, len);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                continue;
+            }
+            return APR_FROM_OS_ERROR(errno);
+        }
+        msg += n;
+        len -= (apr_size_t)n;
+    }
+    return APR_SUCCESS;
+}
+
+/* Wait for the program until the deadline; kill it past that. */
+static apr_status_t wait_bounded(pid_t pid, apr_time_t deadline,
+                                 volatile apr_uint64_t *stop_at,
+                                 int *status)
+{
+    pid_t done;
+
+    while ((done = waitpid(pid, status, WNOHANG)) == 0
+           || (done < 0 && errno == EINTR)) {
+        if (apr_time_now() >= give_up_at(deadline, stop_at)) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+            }
             return APR_TIMEUP;
         }
         apr_sleep(apr_time_from_msec(10));
     }
-    return rv;
+    return done == pid ? APR_SUCCESS : APR_FROM_OS_ERROR(errno);
 }
 
 apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
-                               const char *message, apr_interval_time_t timeout,
+                               const char *message,
+                               apr_interval_time_t timeout,
+                               volatile apr_uint64_t *stop_at,
                                int *exit_code)
 {
-    apr_procattr_t *attr;
-    apr_proc_t proc;
-    apr_exit_why_e why;
-    apr_size_t len = strlen(message);
+    apr_time_t deadline = apr_time_now() + timeout;
     apr_status_t rv, wrv;
+    int fds[2], status = 0;
+    pid_t pid;
 
     *exit_code = -1;
-    if ((rv = apr_procattr_create(&attr, p)) != APR_SUCCESS
-        || (rv = apr_procattr_io_set(attr, APR_FULL_BLOCK, APR_NO_FILE,
-                                     APR_NO_PIPE)) != APR_SUCCESS
-        || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
-        /* Lets apr_proc_create() report a missing program itself. */
-        || (rv = apr_procattr_error_check_set(attr, 1)) != APR_SUCCESS
-        || (rv = apr_procattr_detach_set(attr, 0)) != APR_SUCCESS) {
-        return rv;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        return APR_FROM_OS_ERROR(errno);
     }
-    rv = apr_proc_create(&proc, argv[0], argv, NULL, attr, p);
+    rv = spawn(p, argv, fds[0], &pid);
+    close(fds[0]);
     if (rv != APR_SUCCESS) {
+        close(fds[1]);
         return rv;
     }
-    /* A sendmail that exits early closes the pipe: the write fails (httpd
-     * ignores SIGPIPE) and the exit status below tells why. */
-    wrv = apr_file_write_full(proc.in, message, len, NULL);
-    apr_file_close(proc.in);
-    rv = wait_bounded(&proc, apr_time_now() + timeout, exit_code, &why);
-    if (rv != APR_CHILD_DONE) {
-        return rv;
+    fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+    wrv = write_all(fds[1], message, strlen(message), deadline, stop_at);
+    close(fds[1]);
+    if (wrv == APR_TIMEUP) {
+        kill(pid, SIGKILL);
     }
-    if (!APR_PROC_CHECK_EXIT(why)) {
-        *exit_code = -1;
+    rv = wait_bounded(pid, deadline, stop_at, &status);
+    if (rv != APR_SUCCESS || wrv == APR_TIMEUP) {
+        return rv != APR_SUCCESS ? rv : APR_TIMEUP;
     }
-    else if (*exit_code == 0 && wrv != APR_SUCCESS) {
+    if (WIFEXITED(status)) {
+        *exit_code = WEXITSTATUS(status);
+    }
+    if (*exit_code == 0 && wrv != APR_SUCCESS) {
         return wrv;
     }
     return APR_SUCCESS;

@@ -1,5 +1,5 @@
 /* Mail: the words of each message, its MIME form, and the pipe to sendmail.
- * Pure but for pwreset_mail_send(), which needs APR's process functions. */
+ * Pure but for pwreset_mail_send(), which starts a process (POSIX). */
 #ifndef PWRESET_MAIL_H
 #define PWRESET_MAIL_H
 
@@ -41,13 +41,18 @@ void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
 apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,
                               const char *domain);
 
-/* Run argv (no shell), write the message to its standard input and wait,
- * at most `timeout`: past it the program is killed and APR_TIMEUP
- * returned.  *exit_code is the program's exit status, or -1 when it died
- * of a signal.  Returns an APR error when the program could not be
- * started. */
+/* Run argv with posix_spawn (no shell; the child gets an empty signal
+ * mask, default signal dispositions, PATH and HOME only, /dev/null as
+ * stdout and stderr, and no other descriptor), write the message to its
+ * standard input and wait for it.  Writing and waiting together take at
+ * most `timeout`, and stop early at *stop_at when another thread sets it
+ * (0: not set; stop_at may be NULL): past either the program is killed and
+ * APR_TIMEUP returned.  *exit_code is its exit status, or -1 when it died
+ * of a signal.  Returns an APR error when it could not be started. */
 apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
-                               const char *message, apr_interval_time_t timeout,
+                               const char *message,
+                               apr_interval_time_t timeout,
+                               volatile apr_uint64_t *stop_at,
                                int *exit_code);
 
 #endif

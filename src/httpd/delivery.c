@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #if defined(__linux__)
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -26,8 +28,12 @@
 /* A job runs 20 to 60 ms after its request (see wait_for). */
 #define DELAY_MIN_MS 20
 #define DELAY_SPREAD_MS 40
-/* How long a stopping child waits for room to tell the thread to end. */
-#define STOP_WAIT apr_time_from_sec(10)
+/* How long a stopping child gives its queue: httpd kills children that
+ * have not exited 9 s after a stop, and a child cannot tell a stop from a
+ * graceful restart, so one bound well under that for both.  A sendmail
+ * still running then is killed (PWR0315); what is still queued is dropped
+ * and counted (PWR0310). */
+#define DRAIN_BUDGET apr_time_from_sec(3)
 
 typedef enum { JOB_RESET, JOB_CHANGED } job_kind;
 
@@ -44,7 +50,9 @@ typedef struct {
 static apr_queue_t *queue;
 static apr_thread_t *thread;
 static volatile apr_uint32_t pending;   /* queued, not yet delivered */
-static volatile int draining;           /* the child is stopping */
+/* When a stopping child gives up delivering; 0 while it is not stopping.
+ * Read by the thread, and by pwreset_mail_send() while sendmail runs. */
+static volatile apr_uint64_t stop_at;
 static job stop_job;                    /* tells the thread to end */
 
 /* Jobs cross threads: plain malloc, one block, freed by the thread. */
@@ -68,6 +76,11 @@ static job *job_new(job_kind kind, server_rec *s, const char *email,
     return j;
 }
 
+static int stopping(void)
+{
+    return apr_atomic_read64(&stop_at) != 0;
+}
+
 static void send_mail(apr_pool_t *p, server_rec *s,
                       const pwreset_settings *cfg,
                       pwreset_mail *m, const char *username, const char *what)
@@ -88,8 +101,14 @@ static void send_mail(apr_pool_t *p, server_rec *s,
                      "the %s mail for user %s", what, username);
         return;
     }
-    rv = pwreset_mail_send(p, argv, msg, apr_time_from_sec(timeout), &code);
-    if (rv == APR_TIMEUP) {
+    rv = pwreset_mail_send(p, argv, msg, apr_time_from_sec(timeout), &stop_at,
+                           &code);
+    if (rv == APR_TIMEUP && stopping()) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0315) "%s was "
+                     "killed as the process stopped; the %s mail for user %s "
+                     "may not have been sent", argv[0], what, username);
+    }
+    else if (rv == APR_TIMEUP) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                      PWRLOGNO(0313) "%s took more "
                      "than %d s (PwResetSendmailTimeout) and was killed; the "
@@ -243,7 +262,7 @@ static void wait_for(const job *j)
     unsigned char r;
     apr_time_t at, now = apr_time_now();
 
-    if (draining) {
+    if (stopping()) {
         return;
     }
     if (apr_generate_random_bytes(&r, 1) != APR_SUCCESS) {
@@ -261,16 +280,30 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
     apr_pool_t *p;
     void *item;
 
+    sigset_t all;
+
+    /* Signals are httpd's business, handled by its main thread; and
+     * sendmail starts with none blocked (see pwreset_mail_send()). */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     lower_priority(data);
     apr_pool_create(&p, apr_thread_pool_get(t));
     for (;;) {
         apr_status_t rv = apr_queue_pop(queue, &item);
+        apr_uint64_t until = apr_atomic_read64(&stop_at);
+
         if (rv == APR_EINTR) {
             continue;
         }
         /* APR_EOF: the queue was terminated (see stop()). */
         if (rv != APR_SUCCESS || item == &stop_job) {
             break;
+        }
+        /* Past the drain budget, what is left is dropped; pending keeps
+         * counting it for stop() to log. */
+        if (until && apr_time_now() >= (apr_time_t)until) {
+            free(item);
+            continue;
         }
         wait_for(item);
         if (((job *)item)->kind == JOB_RESET) {
@@ -289,17 +322,17 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
 }
 
 /* A pre-cleanup, so it runs before pchild's subpools (the thread's own pool
- * among them) are destroyed.  The thread delivers what is queued, then
- * meets stop_job; if the queue stays full past STOP_WAIT, the queue is
- * terminated and what is left is counted as lost. */
+ * among them) are destroyed.  The thread delivers what is queued within
+ * DRAIN_BUDGET, then meets stop_job; if the queue stays full that long, it
+ * is terminated.  What was not delivered is counted as lost. */
 static apr_status_t stop(void *data)
 {
     server_rec *s = data;
-    apr_time_t deadline = apr_time_now() + STOP_WAIT;
+    apr_time_t deadline = apr_time_now() + DRAIN_BUDGET;
     apr_status_t rv = APR_EAGAIN;
     apr_uint32_t lost;
 
-    draining = 1;
+    apr_atomic_set64(&stop_at, (apr_uint64_t)deadline);
     while (queue && (rv = apr_queue_trypush(queue, &stop_job)) == APR_EAGAIN
            && apr_time_now() < deadline) {
         apr_sleep(apr_time_from_msec(10));
@@ -312,9 +345,8 @@ static apr_status_t stop(void *data)
     }
     lost = apr_atomic_read32(&pending);
     if (lost) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
-                     PWRLOGNO(0310) "%u queued mails "
-                     "were dropped as the process stopped", lost);
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0310) "%u queued "
+                     "mails were dropped as the process stopped", lost);
     }
     queue = NULL;
     thread = NULL;
@@ -347,7 +379,7 @@ void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s)
     if (!pwreset_any_configured(s)) {
         return;
     }
-    draining = 0;
+    apr_atomic_set64(&stop_at, 0);
     apr_atomic_set32(&pending, 0);
     rv = lock_allocator(pchild);
     if (rv == APR_SUCCESS) {
@@ -375,7 +407,7 @@ static apr_status_t enqueue(job *j, server_rec *s)
         return APR_ENOMEM;
     }
     apr_atomic_inc32(&pending);
-    rv = queue && !draining ? apr_queue_trypush(queue, j) : APR_ENOTIMPL;
+    rv = queue && !stopping() ? apr_queue_trypush(queue, j) : APR_ENOTIMPL;
     if (rv != APR_SUCCESS) {
         apr_atomic_dec32(&pending);
         free(j);

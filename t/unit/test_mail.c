@@ -5,8 +5,14 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static apr_pool_t *pool;
+static char tmpdir[] = "/tmp/pwreset-mail-XXXXXX";
+static int runs;
 
 static void test_mail(void)
 {
@@ -84,27 +90,107 @@ static void test_mail(void)
     ok(strstr(qp, "=20\n") != NULL, "trailing space encoded");
 }
 
+/* What a command printed into a file of the test's: its output. */
+static const char *run_and_read(const char *script, int *code)
+{
+    const char *out = apr_psprintf(pool, "%s/out.%d", tmpdir, ++runs);
+    const char *argv[] = {"/bin/sh", "-c", NULL, NULL};
+    char buf[4096];
+    apr_size_t n = 0;
+    FILE *f;
+
+    argv[2] = apr_psprintf(pool, "%s > %s", script, out);
+    if (pwreset_mail_send(pool, argv, "To: a@b.org\n\nhi\n",
+                          apr_time_from_sec(10), NULL, code) != APR_SUCCESS
+        || !(f = fopen(out, "r"))) {
+        return NULL;
+    }
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return apr_pstrdup(pool, buf);
+}
+
 static void test_send(void)
 {
     const char *ok_argv[] = {"/bin/sh", "-c", "cat >/dev/null; exit 3", NULL};
     const char *hang_argv[] = {"/bin/sh", "-c", "cat >/dev/null; exec sleep 30",
                                NULL};
+    const char *deaf_argv[] = {"/bin/sleep", "30", NULL};
+    const char *noisy_argv[] = {"/bin/sh", "-c",
+                                "cat; echo on stderr >&2; exit 0", NULL};
     const char *none_argv[] = {"/nonexistent/sendmail", "-t", NULL};
+    volatile apr_uint64_t stop_at = 0;
+    char *big = apr_palloc(pool, 1 << 20);
+    const char *out;
     apr_time_t start;
     apr_status_t rv;
-    int code = 0;
+    sigset_t block;
+    int code = 0, spare;
 
     rv = pwreset_mail_send(pool, ok_argv, "To: a@b.org\n\nhi\n",
-                           apr_time_from_sec(10), &code);
+                           apr_time_from_sec(10), NULL, &code);
     ok(rv == APR_SUCCESS && code == 3, "the exit status is reported (%d)",
        code);
     start = apr_time_now();
     rv = pwreset_mail_send(pool, hang_argv, "To: a@b.org\n\nhi\n",
-                           apr_time_from_msec(300), &code);
+                           apr_time_from_msec(300), NULL, &code);
     ok(rv == APR_TIMEUP && apr_time_now() - start < apr_time_from_sec(5),
        "a hanging sendmail is killed at the timeout");
-    ok(pwreset_mail_send(pool, none_argv, "x", apr_time_from_sec(1), &code)
-       != APR_SUCCESS, "a missing program is an error");
+    ok(pwreset_mail_send(pool, none_argv, "x", apr_time_from_sec(1), NULL,
+                         &code) != APR_SUCCESS, "a missing program is an error");
+
+    /* Writing has the deadline too: a program that never reads a message
+     * bigger than the pipe holds. */
+    memset(big, 'x', (1 << 20) - 1);
+    big[(1 << 20) - 1] = '\0';
+    start = apr_time_now();
+    rv = pwreset_mail_send(pool, deaf_argv, big, apr_time_from_msec(300),
+                           NULL, &code);
+    ok(rv == APR_TIMEUP && apr_time_now() - start < apr_time_from_sec(5),
+       "a program that does not read is killed at the timeout");
+
+    /* Another thread's stop comes before the timeout. */
+    stop_at = (apr_uint64_t)(apr_time_now() + apr_time_from_msec(200));
+    start = apr_time_now();
+    rv = pwreset_mail_send(pool, hang_argv, "To: a@b.org\n\nhi\n",
+                           apr_time_from_sec(60), &stop_at, &code);
+    ok(rv == APR_TIMEUP && apr_time_now() - start < apr_time_from_sec(5),
+       "a stop cuts a 60 s timeout short");
+
+    /* What the program inherits: no other descriptor, an empty signal mask,
+     * default dispositions, a minimal environment, and stdout and stderr
+     * that lead nowhere (not to httpd's error log). */
+    spare = dup(0);
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    out = run_and_read("ls /proc/self/fd", &code);
+    is_str(out, "0\n1\n2\n3\n",
+           "only stdin, stdout, stderr (and ls's own directory) are open");
+    out = run_and_read("grep -E '^Sig(Blk|Ign)' /proc/self/status", &code);
+    {
+        unsigned long long blk = 1, ign = 1;
+
+        ok(out && sscanf(out, "SigBlk:\t%llx\nSigIgn:\t%llx", &blk, &ign) == 2
+           && blk == 0, "no signal blocked (SIGUSR1 was, here)");
+        /* glibc leaves its own two internal signals (32, 33) ignored. */
+        ok(out && !(ign & ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGUSR1 - 1))))
+           && !(ign & ((1ULL << 31) - 1)),
+           "no standard signal ignored (SIGPIPE was, here)");
+    }
+    out = run_and_read("env | sort | sed 's/=.*//'", &code);
+    ok(out && (!strcmp(out, "HOME\nPATH\n") || !strcmp(out, "PATH\n")
+               || !strcmp(out, "HOME\nPATH\nPWD\n") || !strcmp(out, "PATH\nPWD\n")),
+       "only PATH and HOME in the environment (and the shell's PWD)");
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    close(spare);
+    rv = pwreset_mail_send(pool, noisy_argv, "To: a@b.org\n\nhi\n",
+                           apr_time_from_sec(10), NULL, &code);
+    ok(rv == APR_SUCCESS && code == 0,
+       "a program writing to stdout and stderr runs to its end");
 }
 
 int main(void)
@@ -112,7 +198,12 @@ int main(void)
     apr_initialize();
     apr_pool_create(&pool, NULL);
 
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
     test_mail();
     test_send();
+    system(apr_psprintf(pool, "rm -rf '%s'", tmpdir));
     return done_testing();
 }
