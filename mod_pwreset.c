@@ -8,6 +8,7 @@
  * password rules) lives in src/core/, built without httpd's headers.
  * docs/DESIGN.md tells how it fits together. */
 #define PWRESET_MODULE_FILE
+#include "httpd/breached.h"
 #include "httpd/config.h"
 #include "httpd/delivery.h"
 #include "httpd/handlers.h"
@@ -42,6 +43,7 @@ static void cycle_begin(apr_pool_t *pconf)
     cycle->servers = apr_hash_make(pconf);
     cycle->qualities = apr_hash_make(pconf);
     cycle->caches = apr_hash_make(pconf);
+    cycle->corpora = apr_hash_make(pconf);
     apr_pool_cleanup_register(pconf, NULL, cycle_end, apr_pool_cleanup_null);
 }
 
@@ -106,6 +108,9 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     rc = pwreset_handlers_post_config(pconf, s);
     if (rc == OK && pwreset_any_configured(s)) {
         rc = pwreset_config_post_config(pconf, ptemp, s);
+    }
+    if (rc == OK && pwreset_any_configured(s)) {
+        rc = pwreset_breached_post_config(pconf, s);
     }
     if (rc == OK && pwreset_any_configured(s)) {
         rc = pwreset_store_post_config(pconf, ptemp, s);

@@ -14,7 +14,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 93;
+plan tests => 100;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -159,6 +159,35 @@ for my $c ([0644, 'readable by every user'], [0604, 'readable by others only'],
 }
 chmod 0640, "$dir/mode.key";
 accepted("PwResetSecretFile $dir/mode.key", 'a key file the group may read (0640)');
+
+# 1c. PwResetBreachedList: Have I Been Pwned's SHA-1 corpus, checked at
+#     start-up (present, readable, 40 hex digits a line, sorted).
+{
+    use Digest::SHA qw(sha1_hex);
+    my @sorted = sort map { uc(sha1_hex("breached $_")) . ":$_" } 1 .. 300;
+    spew("$dir/pwned-lf.txt", join('', map { "$_\n" } @sorted));
+    spew("$dir/pwned-crlf.txt", join('', map { "$_\r\n" } @sorted));
+    spew("$dir/pwned-unsorted.txt", join('', map { "$_\n" } reverse @sorted));
+    spew("$dir/pwned-ntlm.txt", join('', map { substr($_, 0, 32) . ":1\n" } @sorted));
+    spew("$dir/pwned-empty.txt", '');
+    accepted("$secret\nPwResetBreachedList $dir/pwned-lf.txt", 'a breached list with LF');
+    accepted("$secret\nPwResetBreachedList $dir/pwned-crlf.txt", 'a breached list with CRLF');
+    refused("PwResetBreachedList $dir/none.txt",
+        qr/PwResetBreachedList: cannot read '.*none\.txt': No such file/, 'a missing breached list');
+    refused("PwResetBreachedList $dir/pwned-unsorted.txt",
+        qr/PwResetBreachedList: .*pwned-unsorted\.txt' is not Have I Been Pwned's "SHA-1, ordered by hash" list: the lines are not sorted/,
+        'an unsorted breached list');
+    refused("PwResetBreachedList $dir/pwned-ntlm.txt",
+        qr/PwResetBreachedList: .*not 40 hexadecimal digits.*NTLM/, 'an NTLM list');
+    refused("PwResetBreachedList $dir/pwned-empty.txt",
+        qr/PwResetBreachedList: .*is not a regular file with lines in it/, 'an empty file');
+    SKIP: {
+        skip 'root reads any file', 1 if $> == 0;
+        chmod 0, "$dir/pwned-crlf.txt";
+        refused("PwResetBreachedList $dir/pwned-crlf.txt",
+            qr/PwResetBreachedList: cannot read .*Permission denied/, 'an unreadable list');
+    }
+}
 
 # 2. PwResetLinkURL: an absolute http(s) URL without a fragment.
 for my $url ('reset/link', 'ftp://example.org/reset/link', 'http://',

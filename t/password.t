@@ -13,7 +13,7 @@ use PwResetTest qw(reset_users add_user user_hash make_token browser url);
 use HTTP::Request::Common qw(POST);
 use Encode qw(encode_utf8);
 
-plan tests => 28;
+plan tests => 43;
 
 reset_users();
 add_user('frank', 'frank.mail@example.org', 'password of frank');
@@ -66,11 +66,27 @@ $res = post_update('only lower case letters here', undef, 'pwreset_quality');
 is($res->code, 422, 'PwResetQualityConfig: its minclass applies');
 like($res->content, qr/too easy to guess/, '  in libpwquality\'s words');
 
+# Passwords attackers know: the built-in common list (any case), and the
+# breached corpus that PwResetBreachedList names.
+for my $pw ('password1234', 'zaq1xsw2cde3', 'PassWord1234', 'ZAQ1XSW2CDE3') {
+    $res = post_update($pw);
+    is($res->code, 422, "a common password: $pw");
+    like($res->content, qr/one of the most commonly used/, '  says why');
+}
+for my $pw (PwResetTest::breached_passwords()) {
+    $res = post_update($pw, undef, 'pwreset_breached');
+    is($res->code, 422, "in the breached list: $pw");
+    like($res->content, qr/appeared in a data breach/, '  says why');
+}
+
 is(user_hash('frank'), $before, 'nothing changed so far');
 
 $res = post_update('correct horse battery');
 is($res->code, 200, 'spaces are fine, no composition rules');
 isnt(user_hash('frank'), $before, '  and the password changed');
+
+$res = post_update('a never breached walrus kettle', undef, 'pwreset_breached');
+is($res->code, 200, 'a password not in the breached list is accepted there');
 
 $res = post_update('éàèùâêîôûçëï');  # 12 code points, 24 bytes
 is($res->code, 200, 'twelve accented characters are enough');

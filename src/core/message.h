@@ -19,6 +19,8 @@ typedef enum {
     PWRESET_MSG_PW_LONG,            /* over bcrypt's 72 bytes */
     PWRESET_MSG_PW_CURRENT,
     PWRESET_MSG_PW_NAME,            /* holds the user name or address */
+    PWRESET_MSG_PW_COMMON,          /* on the common-password list */
+    PWRESET_MSG_PW_BREACHED,        /* in PwResetBreachedList */
     PWRESET_MSG_PW_WEAK             /* libpwquality said no; detail says why */
 } pwreset_msg;
 

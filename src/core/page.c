@@ -91,6 +91,12 @@ const char *pwreset_page_message(apr_pool_t *p, pwreset_msg msg,
     case PWRESET_MSG_PW_NAME:
         return "The password must not contain your user name or your email "
                "address.";
+    case PWRESET_MSG_PW_COMMON:
+        return "This password is one of the most commonly used ones, the "
+               "first that attackers try. Choose another.";
+    case PWRESET_MSG_PW_BREACHED:
+        return "This password has appeared in a data breach, so attackers "
+               "know it. Choose one you have never used anywhere.";
     case PWRESET_MSG_PW_WEAK:
         return detail ? apr_pstrcat(p, "This password is too easy to guess: ",
                                     detail, ".", NULL)

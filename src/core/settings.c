@@ -37,6 +37,7 @@ static const pwreset_settings defconf = {
 #define PWRESET_IS_SET_CACHE(v) ((v) != NULL)
 #define PWRESET_IS_SET_LIMIT(v) ((v) != NULL)
 #define PWRESET_IS_SET_ORIGINS(v) ((v) != NULL)
+#define PWRESET_IS_SET_CORPUS(v) ((v) != NULL)
 
 #define PWRESET_UNSET_INT PWRESET_UNSET
 #define PWRESET_UNSET_KEYS NULL
@@ -50,6 +51,7 @@ static const pwreset_settings defconf = {
 #define PWRESET_UNSET_CACHE NULL
 #define PWRESET_UNSET_LIMIT NULL
 #define PWRESET_UNSET_ORIGINS NULL
+#define PWRESET_UNSET_CORPUS NULL
 
 void pwreset_settings_init(pwreset_settings *c)
 {

@@ -47,6 +47,7 @@ typedef struct {
 #define PWRESET_TYPE_CACHE   const pwreset_cache_spec *
 #define PWRESET_TYPE_LIMIT   const pwreset_limit *
 #define PWRESET_TYPE_ORIGINS apr_array_header_t *        /* of const char * */
+#define PWRESET_TYPE_CORPUS  const char *
 
 /* One row per directive:
  *   X(name, kind, field, a, b, default, help)
@@ -93,6 +94,9 @@ typedef struct {
     X(PwResetQualityConfig, FILE, quality_config, 0, 0, NULL,                \
       "a pwquality.conf for the password checks (the system's is not read "  \
       "otherwise)")                                                          \
+    X(PwResetBreachedList, CORPUS, breached_list, 0, 0, NULL,                \
+      "Have I Been Pwned's SHA-1 corpus (HEX40:COUNT lines, sorted): new "   \
+      "passwords found in it are refused")                                   \
     X(PwResetCache, CACHE, cache, 0, 0,                                      \
       (&(const pwreset_cache_spec){"shmcb", "shmcb", NULL}),                 \
       "ap_socache provider[:args] holding the abuse counters "               \

@@ -4,6 +4,7 @@
  * create and merge.  The checks themselves are the core's parsers; here
  * they get the directive's name and httpd's paths and providers. */
 #include "config.h"
+#include "breached.h"
 #include "mod_pwreset_private.h"
 #include "core/quality.h"
 #include "core/token.h"
@@ -193,6 +194,25 @@ static const char *set_ORIGINS(cmd_parms *cmd, void *dc, const char *arg)
     return checked(cmd, pwreset_parse_origin(cmd->pool, arg, field_of(cmd)));
 }
 
+/* PwResetBreachedList: mapped and checked now, so that a wrong file is
+ * the directive's error; mapped for good in post_config. */
+static const char *set_CORPUS(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const pwreset_corpus *c;
+    const char *err;
+
+    (void)dc;
+    if (!path) {
+        return fail(cmd, "invalid path '%s'", arg);
+    }
+    if ((err = pwreset_corpus_open(cmd->temp_pool, path, &c))) {
+        return fail(cmd, "%s", err);
+    }
+    *(const char **)field_of(cmd) = path;
+    return NULL;
+}
+
 static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
                              const char *seconds)
 {
@@ -215,6 +235,7 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_AP_INIT_CACHE AP_INIT_TAKE1
 #define PWRESET_AP_INIT_LIMIT AP_INIT_TAKE12
 #define PWRESET_AP_INIT_ORIGINS AP_INIT_TAKE1
+#define PWRESET_AP_INIT_CORPUS AP_INIT_TAKE1
 
 #define PWRESET_HELP_INT(help, a, b, def)                                    \
     help " (" #a " to " #b "; default " #def ")"
@@ -230,6 +251,7 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_HELP_CACHE PWRESET_HELP_OTHER
 #define PWRESET_HELP_LIMIT PWRESET_HELP_OTHER
 #define PWRESET_HELP_ORIGINS PWRESET_HELP_OTHER
+#define PWRESET_HELP_CORPUS PWRESET_HELP_OTHER
 
 #define PWRESET_COMMAND_(name, kind, field, a, b, def, help)                 \
     PWRESET_AP_INIT_##kind(#name, set_##kind,                                \

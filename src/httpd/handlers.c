@@ -6,10 +6,12 @@
  * returned, so that refusals carry the same headers as everything else.
  * Headers go in r->err_headers_out, which survives every status. */
 #include "handlers.h"
+#include "breached.h"
 #include "delivery.h"
 #include "limit.h"
 #include "mod_pwreset_private.h"
 #include "store.h"
+#include "core/common.h"
 #include "core/input.h"
 #include "core/page.h"
 #include "core/password.h"
@@ -593,6 +595,12 @@ static pwreset_msg new_password_problem(request_rec *r,
     }
     if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
         return PWRESET_MSG_PW_CURRENT;
+    }
+    if (pwreset_common_password(password)) {
+        return PWRESET_MSG_PW_COMMON;
+    }
+    if (pwreset_breached_password(r->server, password)) {
+        return PWRESET_MSG_PW_BREACHED;
     }
     return pwreset_quality_check(r->pool,
                                  pwreset_runtime_get(r->server)->quality,

@@ -45,6 +45,7 @@ typedef struct {
     const char *sql[PWRESET_STMT_COUNT];      /* the statements */
     const char *stmt[PWRESET_STMT_COUNT];     /* their labels */
     struct pwreset_quality *quality;    /* password checks */
+    const struct pwreset_corpus *breached;    /* PwResetBreachedList */
     const ap_socache_provider_t *cache_provider;
     ap_socache_instance_t *cache;       /* NULL when the limits are off */
 } pwreset_runtime;
@@ -57,6 +58,7 @@ typedef struct {
     apr_hash_t *servers;     /* server_rec * -> pwreset_runtime */
     apr_hash_t *qualities;   /* PwResetQualityConfig ("" unset) -> checks */
     apr_hash_t *caches;      /* PwResetCache spec -> pwreset_runtime */
+    apr_hash_t *corpora;     /* PwResetBreachedList -> pwreset_corpus */
     apr_global_mutex_t *cache_mutex;
     const char *csp;         /* the Content-Security-Policy of every page */
 } pwreset_cycle;

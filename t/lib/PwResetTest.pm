@@ -16,6 +16,7 @@ use Time::HiRes qw(sleep time);
 
 our @EXPORT_OK = qw(t_dir db add_user user_hash reset_users clear_mail
     mail_files wait_mails parse_mail link_in key_bytes kid fingerprint
+    breached_passwords
     make_token browser url hash_password log_text wait_log);
 
 my $T = abs_path(File::Spec->catdir(dirname(__FILE__), '..'));
@@ -38,6 +39,16 @@ sub setup_state {
     # Another table, for the custom-query tests (README.md's example).
     $dbh->do('CREATE TABLE IF NOT EXISTS accounts (login TEXT PRIMARY KEY, '
              . 'mail TEXT NOT NULL, pwhash TEXT NOT NULL)');
+    # A breached-password corpus: the SHA-1 of a few passphrases among
+    # random ones, sorted, CRLF as the download has it.
+    {
+        my @lines = map { uc(Digest::SHA::sha1_hex($_)) . ':' . (1 + length $_) }
+            breached_passwords();
+        push @lines, map { uc(Digest::SHA::sha1_hex("random filler $_")) . ":$_" } 1 .. 2000;
+        open my $out, '>', "$T/var/breached.txt" or die "breached.txt: $!";
+        print $out map { "$_\r\n" } sort @lines;
+        close $out;
+    }
     # A virtual host's own database: a login table of its own, without
     # the email column our default statements read.
     unlink "$T/var/own.db";
@@ -46,6 +57,12 @@ sub setup_state {
     $own->do('CREATE TABLE users (username TEXT PRIMARY KEY, password TEXT NOT NULL)');
     $own->do('INSERT INTO users VALUES (?, ?)', undef, 'olga',
         hash_password('olga member password'));
+}
+
+# Passphrases the rules would let through, but the breached list has.
+sub breached_passwords {
+    return ('a violet kettle of drums', 'correct horse battery staple',
+            'Tr0ub4dor&3 is not safe either');
 }
 
 sub db {

@@ -495,6 +495,7 @@ static void test_parse_key_file(void)
 #define CLASS_CACHE PTR
 #define CLASS_LIMIT PTR
 #define CLASS_ORIGINS PTR
+#define CLASS_CORPUS PTR
 #define IS_UNSET_INT(v) ((v) == PWRESET_UNSET)
 #define IS_UNSET_PTR(v) ((v) == NULL)
 #define IS_UNSET(kind, v) CAT(IS_UNSET_, CLASS_##kind)(v)
@@ -535,7 +536,7 @@ static void test_init(void)
     PWRESET_DIRECTIVES(CHECK_UNSET_)
     is_num(unset, n, "init: all %d directives unset (PWRESET_UNSET or NULL)",
            n);
-    is_num(n, 19, "the table has 19 directives");
+    is_num(n, 20, "the table has 20 directives");
 }
 
 static void test_defaults(void)
@@ -618,6 +619,7 @@ static void test_defaults(void)
 #define CHECK_DEFAULT_CACHE CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_LIMIT CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_ORIGINS CHECK_DEFAULT_PTR
+#define CHECK_DEFAULT_CORPUS CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_(name, kind, field, a, b, def, help)                   \
     CHECK_DEFAULT_##kind(name, field, a, b)
     PWRESET_DIRECTIVES(CHECK_DEFAULT_)
