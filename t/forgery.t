@@ -13,11 +13,12 @@ use PwResetTest qw(reset_users add_user user_hash make_token browser url
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep);
 
-plan tests => 35;
+plan tests => 38;
 
 reset_users();
 add_user('fred', 'fred@example.org', 'old password of fred');
-my ($own) = url('/') =~ m{^(http://[^/]+)};
+sub url_origin { my ($vhost) = @_; (url('/', $vhost) =~ m{^(http://[^/]+)})[0] }
+my $own = url_origin();
 
 sub update {
     my ($headers, $vhost) = @_;
@@ -40,7 +41,6 @@ my @forged = (
     [{ Origin => 'null' }, 'Origin: null without Sec-Fetch-Site'],
     [{ 'Sec-Fetch-Site' => 'cross-site', Origin => 'http://evil.example' }, 'Sec-Fetch-Site: cross-site'],
     [{ 'Sec-Fetch-Site' => 'same-site', Origin => 'http://sibling.localhost' }, 'Sec-Fetch-Site: same-site (a sibling subdomain)'],
-    [{ 'Sec-Fetch-Site' => 'cross-site', Origin => $own }, 'cross-site even with our own Origin'],
     [{ Origin => "$own.evil.example" }, 'an Origin that only starts like ours'],
 );
 for my $c (@forged) {
@@ -91,6 +91,23 @@ is(update({ Origin => 'http://shop.example.org' }, 'pwreset_trusted')->code, 403
 is(update({ 'Sec-Fetch-Site' => 'cross-site', Origin => 'https://evil.example' },
           'pwreset_trusted')->code, 403,
    'an untrusted origin there: refused');
+
+# Sec-Fetch-Site: same-site or cross-site passes only from an origin the
+# admin named, never from whatever Host says; PwResetLinkURL's counts as
+# named even where no PwResetTrustedOrigin is set.
+is(update({ 'Sec-Fetch-Site' => 'cross-site', Origin => url_origin('pwreset_trusted') },
+          'pwreset_trusted')->code, 403,
+   'cross-site from the Host-derived origin, where trusted origins are set: refused');
+is(update({ 'Sec-Fetch-Site' => 'same-site', Origin => $own }, 'pwreset_rotated')->code, 200,
+   'same-site from PwResetLinkURL\'s origin, no trusted origins: served');
+is(update({ 'Sec-Fetch-Site' => 'same-site', Origin => 'http://sibling.localhost' },
+          'pwreset_rotated')->code, 403,
+   '  and from another sibling: refused');
+# Ports are what a browser can send: 1 to 65535, digits only.
+is(update({ Origin => url_origin() =~ s/:(\d+)$/':' . ($1 + 65536)/er })->code, 403,
+   'our origin with the port plus 65536: refused');
+is(update({ Origin => url_origin() =~ s/:(\d+)$/:+$1/r })->code, 403,
+   'our origin with a signed port: refused');
 
 my $from = length log_text('error_log');
 request({ Origin => 'http://evil.example' });

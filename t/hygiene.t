@@ -22,7 +22,7 @@ my @SECRETS = ('the mailed token', 'the signature of the mailed token',
                'the new password', 'the old password', 'the key',
                'the address');
 
-plan tests => 32 + @LOGS * @SECRETS;
+plan tests => 35 + @LOGS * @SECRETS;
 
 my $user     = 'hank';
 my $address  = 'hank.hygiene@example.org';
@@ -69,9 +69,15 @@ is($res->code, 503, 'the link on a server without its database: 503');
     like($answer, qr/invalid or has expired|<html/i, 'an HTTP/0.9 request is answered');
 }
 
+my $log_from = length log_text('error_log');
+# Spellings of the link's path that httpd normalises to it ("//", an
+# escaped unreserved character): hidden before anything sees them, and no
+# warning about another path.
+is(browser()->get(url("/reset//link?token=$token"))->code, 303, 'the link at /reset//link');
+is(browser()->get(url("/reset/%6cink?token=$token"))->code, 303, 'the link at /reset/%6cink');
+
 # The link served at another path (as an Alias would): it works, its token
 # is hidden too, late, and the error log says so once.
-my $log_from = length log_text('error_log');
 is(browser()->get(url("/elsewhere/link?token=$token"))->code, 303,
    'the link at another path works');
 is(browser()->get(url("/elsewhere/link?token=$token"))->code, 303, '  twice') for 1 .. 3;
@@ -118,6 +124,8 @@ like($text{access_common_log}, qr{"GET /elsewhere/link\?token=\[hidden\] HTTP/1\
 my @late = substr($text{error_log}, $log_from) =~ /\[pid (\d+):[^\n]*PWR0121: pwreset-link serves \/elsewhere\/link, not the path of PwResetLinkURL \(\/reset\/link\)/g;
 my %per_pid;
 $per_pid{$_}++ for @late;
+unlike(substr($text{error_log}, $log_from), qr{PWR0121: pwreset-link serves /reset/(?:/|%6c)},
+       'no warning for spellings of the link\'s own path');
 ok(@late && !grep({ $_ > 1 } values %per_pid),
    'the late hiding is logged (PWR0121), once per process')
     or diag("PWR0121 lines per pid: @{[ %per_pid ]}");

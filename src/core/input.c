@@ -6,6 +6,7 @@
 #include <apr_lib.h>
 #include <apr_uri.h>
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 int pwreset_utf8_valid(const char *str, apr_size_t n)
@@ -247,6 +248,16 @@ const char *pwreset_origin_make(apr_pool_t *p, const char *scheme,
                             ? apr_psprintf(p, ":%u", port) : "");
 }
 
+int pwreset_port_ok(const char *port)
+{
+    apr_size_t n = strspn(port, "0123456789");
+
+    /* apr_uri_parse() reads a port with strtol() into 16 bits: "+80",
+     * "-1" and "65616" all become some port. */
+    return n > 0 && n <= 5 && port[n] == '\0' && atoi(port) >= 1
+           && atoi(port) <= 65535;
+}
+
 const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin)
 {
     apr_uri_t u;
@@ -256,7 +267,7 @@ const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin)
         || (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))
         || !u.hostname || !*u.hostname || u.user || u.password || u.query
         || u.fragment || (u.path && *u.path)
-        || (u.port_str && (!*u.port_str || !u.port))) {
+        || (u.port_str && !pwreset_port_ok(u.port_str))) {
         return NULL;
     }
     return pwreset_origin_make(p, u.scheme, u.hostname,

@@ -1,4 +1,5 @@
-/* Parsing and checking what a client or a database hands us.  Pure: APR only. */
+/* Parsing and checking what a client or a database hands us.
+ * Pure: APR only. */
 #ifndef PWRESET_INPUT_H
 #define PWRESET_INPUT_H
 
@@ -68,6 +69,10 @@ int pwreset_addr_mailable(const char *addr);
  * ("2001:db8:1:2::/64"), since one host may use any of its /64.  Anything
  * else as it is. */
 const char *pwreset_client_key(apr_pool_t *p, const char *ip);
+
+/* 1 when `port` is a port number as a URL may give it: 1 to 5 decimal
+ * digits, 1 to 65535. */
+int pwreset_port_ok(const char *port);
 
 /* An origin as RFC 6454 compares them: "scheme://host[:port]", scheme and
  * host lower-cased, the scheme's default port (80, 443) left out, an IPv6

@@ -48,7 +48,8 @@ apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,
  * most `timeout`, and stop early at *stop_at when another thread sets it
  * (0: not set; stop_at may be NULL): past either the program is killed and
  * APR_TIMEUP returned.  *exit_code is its exit status, or -1 when it died
- * of a signal.  Returns an APR error when it could not be started. */
+ * of a signal.  Returns an APR error when it could not be started, and
+ * APR_INCOMPLETE when it exited with 0 before reading the whole message. */
 apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
                                const char *message,
                                apr_interval_time_t timeout,

@@ -122,7 +122,7 @@ static const char *parse_http_url(apr_pool_t *p, const char *arg,
         || !u->scheme || (strcasecmp(u->scheme, "http")
                           && strcasecmp(u->scheme, "https"))
         || !u->hostname || !*u->hostname || u->user || u->password
-        || u->fragment) {
+        || u->fragment || (u->port_str && !pwreset_port_ok(u->port_str))) {
         return apr_psprintf(p, "'%s' is not an absolute http:// or https:// "
                             "URL (without user, password or #fragment)", arg);
     }

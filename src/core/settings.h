@@ -103,7 +103,8 @@ typedef struct {
       "(default shmcb)")                                                     \
     X(PwResetAccountLimit, LIMIT, account_limit, 0, 0,                       \
       (&(const pwreset_limit){3, 3600}),                                     \
-      "mails to one address: count seconds, or off (default 3 3600)")        \
+      "requests for one address, and mails to one account: count "         \
+      "seconds, or off (default 3 3600)")        \
     X(PwResetClientLimit, LIMIT, client_limit, 0, 0,                         \
       (&(const pwreset_limit){20, 600}),                                     \
       "POSTs from one client address: count seconds, or off "                \

@@ -73,7 +73,7 @@ int pwreset_breached_post_config(apr_pool_t *pconf, server_rec *s)
 
     for (server_rec *sp = s; sp; sp = sp->next) {
         const pwreset_settings *cfg = pwreset_cfg_get(sp);
-        const char *path = cfg->breached_list;
+        const char *path = pwreset_cfg_breached_list(cfg);
         const pwreset_corpus *c;
         const char *err;
 

@@ -281,14 +281,14 @@ int pwreset_config_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
     }
     for (server_rec *sp = s; sp; sp = sp->next) {
         const pwreset_settings *cfg = pwreset_cfg_get(sp);
+        const apr_array_header_t *keys = pwreset_cfg_keys(cfg);
 
-        for (int i = 0; cfg->configured && cfg->keys && i < cfg->keys->nelts;
-             i++) {
-            const pwreset_key *k = &APR_ARRAY_IDX(cfg->keys, i, pwreset_key);
+        for (int i = 0; cfg->configured && keys && i < keys->nelts; i++) {
+            const pwreset_key *k = &APR_ARRAY_IDX(keys, i, pwreset_key);
             int by_user = k->uid == ap_unixd_config.user_id
-                          && (k->perms & APR_UREAD);
+                          && (k->perms & (APR_UREAD | APR_UWRITE));
             int by_group = k->gid == ap_unixd_config.group_id
-                           && (k->perms & APR_GREAD);
+                           && (k->perms & (APR_GREAD | APR_GWRITE));
 
             if (!k->path || !(by_user || by_group)
                 || apr_hash_get(seen, k->path, APR_HASH_KEY_STRING)) {
@@ -296,10 +296,10 @@ int pwreset_config_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
             }
             apr_hash_set(seen, k->path, APR_HASH_KEY_STRING, k->path);
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, sp, PWRLOGNO(0009)
-                         "PwResetSecretFile '%s' can be read by the %s httpd "
-                         "runs as (%s); httpd reads it as root at start-up, so "
-                         "chown root:root and chmod 600 it", k->path,
-                         by_user ? "user" : "group",
+                         "PwResetSecretFile '%s' can be read or written by "
+                         "the %s httpd runs as (%s); httpd reads it as root "
+                         "at start-up, so chown root:root and chmod 600 it",
+                         k->path, by_user ? "user" : "group",
                          by_user ? ap_unixd_config.user_name
                                  : ap_unixd_config.group_name);
         }

@@ -93,8 +93,8 @@ static void send_mail(apr_pool_t *p, server_rec *s,
     const char *const *argv = pwreset_cfg_sendmail(cfg);
     int timeout = pwreset_cfg_sendmail_timeout(cfg);
 
-    m->from = cfg->sender->address;
-    if (pwreset_mail_ids(p, m, cfg->sender->domain) != APR_SUCCESS
+    m->from = pwreset_cfg_sender(cfg)->address;
+    if (pwreset_mail_ids(p, m, pwreset_cfg_sender(cfg)->domain) != APR_SUCCESS
         || !(msg = pwreset_mail_compose(p, m))) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                      PWRLOGNO(0304) "could not compose "
@@ -115,6 +115,11 @@ static void send_mail(apr_pool_t *p, server_rec *s,
                      "%s mail for user %s may not have been sent",
                      argv[0], timeout, what,
                      username);
+    }
+    else if (rv == APR_INCOMPLETE) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0316) "%s exited "
+                     "before reading the whole %s mail for user %s; it may "
+                     "not have been sent", argv[0], what, username);
     }
     else if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
@@ -153,7 +158,7 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
                             const pwreset_settings *cfg, const pwreset_user *u,
                             apr_time_t when)
 {
-    const pwreset_key *key = &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key);
+    const pwreset_key *key = &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0, pwreset_key);
     int lifetime = pwreset_cfg_token_lifetime(cfg);
     const char *token;
     pwreset_mail m = {0};
@@ -171,8 +176,8 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     }
     m.to = u->email;
     m.date = when;
-    pwreset_mail_reset_text(p, &m, u->username, cfg->link->site,
-                            apr_pstrcat(p, cfg->link->url, "?token=", token,
+    pwreset_mail_reset_text(p, &m, u->username, pwreset_cfg_link(cfg)->site,
+                            apr_pstrcat(p, pwreset_cfg_link(cfg)->url, "?token=", token,
                                         NULL),
                             lifetime);
     send_mail(p, s, cfg, &m, u->username, "reset");
@@ -227,7 +232,7 @@ static void do_changed(apr_pool_t *p, const job *j)
     m.to = j->email;
     m.date = j->when;
     pwreset_mail_changed_text(p, &m, j->username,
-                              cfg->link ? cfg->link->site
+                              pwreset_cfg_link(cfg) ? pwreset_cfg_link(cfg)->site
                                         : j->s->server_hostname,
                               j->client, j->when,
                               pwreset_cfg_request_url_abs(p, cfg));

@@ -19,7 +19,7 @@
 #include "core/token.h"
 
 #include <apr_atomic.h>
-#include <apr_md5.h>
+#include <apr_md5.h> /* apr_password_validate */
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
@@ -129,7 +129,7 @@ static int send_page(request_rec *r, int status, const char *html)
 static int send_invalid(request_rec *r, const pwreset_settings *cfg)
 {
     return send_page(r, HTTP_BAD_REQUEST,
-                     pwreset_page_invalid(r->pool, cfg->request_url));
+                     pwreset_page_invalid(r->pool, pwreset_cfg_request_url(cfg)));
 }
 
 static int send_unavailable(request_rec *r)
@@ -169,25 +169,15 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
 
 /* ---- forged forms --------------------------------------------------- */
 
-/* 1 when `origin` is one of this site's: this request's own (as the
- * browser addressed it), PwResetLinkURL's, or a PwResetTrustedOrigin. */
-static int own_origin(request_rec *r, const pwreset_settings *cfg,
-                      const char *origin)
+/* 1 when `origin` (normalised) is one the admin named: a
+ * PwResetTrustedOrigin, or PwResetLinkURL's. */
+static int named_origin(request_rec *r, const pwreset_settings *cfg,
+                        const char *o)
 {
-    const char *o = pwreset_origin_normalize(r->pool, origin);
-    const apr_array_header_t *trusted = cfg->trusted_origins;
+    const apr_array_header_t *trusted = pwreset_cfg_trusted_origins(cfg);
+    const pwreset_link *link = pwreset_cfg_link(cfg);
 
-    if (!o) {
-        return 0; /* "null", or not an origin at all */
-    }
-    if (r->hostname
-        && !strcmp(o, pwreset_origin_make(r->pool, ap_http_scheme(r),
-                                          r->hostname,
-                                          ap_get_server_port(r)))) {
-        return 1;
-    }
-    if (cfg->link && !strcmp(o, pwreset_origin_normalize(r->pool,
-                                                         cfg->link->origin))) {
+    if (link && !strcmp(o, pwreset_origin_normalize(r->pool, link->origin))) {
         return 1;
     }
     for (int i = 0; trusted && i < trusted->nelts; i++) {
@@ -198,29 +188,36 @@ static int own_origin(request_rec *r, const pwreset_settings *cfg,
     return 0;
 }
 
+/* 1 when `o` (normalised) is this request's own origin, as the browser
+ * addressed it. */
+static int request_origin(request_rec *r, const char *o)
+{
+    return r->hostname
+           && !strcmp(o, pwreset_origin_make(r->pool, ap_http_scheme(r),
+                                             r->hostname,
+                                             ap_get_server_port(r)));
+}
+
 /* A POST a browser says comes from another site.  Sec-Fetch-Site decides
- * when it is there: same-origin and none (typed, bookmarked) pass, and
- * same-site or cross-site pass only from a PwResetTrustedOrigin (a site's
- * own other host, which the browser calls same-site).  Without it, Origin
- * decides when it is there.  Clients that send neither (curl, old
- * browsers) are served: they are not a victim's browser. */
+ * when it is there: same-origin and none (typed, bookmarked) pass;
+ * same-site and cross-site pass only from an origin the admin named (a
+ * PwResetTrustedOrigin, PwResetLinkURL's), never from whatever the Host
+ * header says.  Without it, Origin decides when it is there: this
+ * request's own origin or a named one.  Clients that send neither (curl,
+ * old browsers) are served: they are not a victim's browser. */
 static const char *forged(request_rec *r, const pwreset_settings *cfg)
 {
     const char *fetch = apr_table_get(r->headers_in, "Sec-Fetch-Site");
     const char *origin = apr_table_get(r->headers_in, "Origin");
-    const apr_array_header_t *trusted = cfg->trusted_origins;
+    const char *o = origin ? pwreset_origin_normalize(r->pool, origin) : NULL;
 
     if (fetch) {
         if (!strcasecmp(fetch, "same-origin") || !strcasecmp(fetch, "none")) {
             return NULL;
         }
-        if (origin && trusted && trusted->nelts
-            && own_origin(r, cfg, origin)) {
-            return NULL;
-        }
-        return "Sec-Fetch-Site";
+        return o && named_origin(r, cfg, o) ? NULL : "Sec-Fetch-Site";
     }
-    if (origin && !own_origin(r, cfg, origin)) {
+    if (origin && !(o && (request_origin(r, o) || named_origin(r, cfg, o)))) {
         return "Origin";
     }
     return NULL;
@@ -264,7 +261,7 @@ static void set_form_cookie(request_rec *r, const pwreset_settings *cfg,
     apr_table_addn(r->err_headers_out, "Set-Cookie", apr_psprintf(r->pool,
                    "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
                    secure ? COOKIE_NAME_SECURE : COOKIE_NAME, value,
-                   cfg->update_url, max_age, secure ? "; Secure" : ""));
+                   pwreset_cfg_update_url(cfg), max_age, secure ? "; Secure" : ""));
 }
 
 /* ---- reading input -------------------------------------------------- */
@@ -344,16 +341,16 @@ static int read_form(request_rec *r, const char *const *names,
 static const char *missing_setting(const pwreset_settings *cfg,
                                    serve_kind kind)
 {
-    if (!cfg->configured || !cfg->keys) {
+    if (!cfg->configured || !pwreset_cfg_keys(cfg)) {
         return "PwResetSecretFile";
     }
-    if (kind == SERVE_REQUEST && !cfg->link) {
+    if (kind == SERVE_REQUEST && !pwreset_cfg_link(cfg)) {
         return "PwResetLinkURL";
     }
-    if (kind != SERVE_REQUEST && !cfg->update_url) {
+    if (kind != SERVE_REQUEST && !pwreset_cfg_update_url(cfg)) {
         return "PwResetUpdateURL";
     }
-    if (kind != SERVE_LINK && !cfg->sender) {
+    if (kind != SERVE_LINK && !pwreset_cfg_sender(cfg)) {
         return "PwResetMailFrom";
     }
     return NULL;
@@ -399,9 +396,9 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
     }
     /* From here on, nothing depends on whether the address has an account:
      * the delivery thread finds out, after this response is gone.  The
-     * account limit is counted here, for every address alike (lower-cased,
-     * as the default query compares), and only read there.  A full queue is
-     * logged there and answered the same way here. */
+     * account limit is counted here for every address alike (lower-cased,
+     * as the default query compares), and there again per account.  A full
+     * queue is logged there and answered the same way here. */
     lower = apr_pstrdup(r->pool, email);
     ap_str_tolower(lower);
     limited = pwreset_limit_hit(r->server, pwreset_cfg_account_limit(cfg),
@@ -425,7 +422,7 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
     pwreset_claims claims;
     pwreset_token_status st;
 
-    st = pwreset_token_verify(r->pool, cfg->keys, token, purpose,
+    st = pwreset_token_verify(r->pool, pwreset_cfg_keys(cfg), token, purpose,
                               (long)apr_time_sec(r->request_time),
                               purpose == PWRESET_PURPOSE_LINK
                                   ? pwreset_cfg_token_lifetime(cfg)
@@ -499,34 +496,63 @@ static void hide_query(request_rec *r)
  * PwResetLinkURL has its token taken out of everything that is logged or
  * shown (the scoreboard, mod_status) before any of it is, and kept aside
  * for the link handler. */
+/* 1 when r->uri, as httpd will read it once normalised (%-escapes of
+ * unreserved characters decoded, "//" merged, "." and ".." resolved), is
+ * `path`: "/reset//link" and "/reset/%6cink" reach the same handler. */
+static int same_path(request_rec *r, const char *path)
+{
+    char *uri = apr_pstrdup(r->pool, r->uri);
+
+    if (!strcmp(uri, path)) {
+        return 1;
+    }
+    return ap_normalize_path(uri, AP_NORMALIZE_NOT_ABOVE_ROOT
+                                      | AP_NORMALIZE_DECODE_UNRESERVED
+                                      | AP_NORMALIZE_MERGE_SLASHES)
+           && ap_unescape_url(uri) == OK && !strcmp(uri, path);
+}
+
 int pwreset_handlers_post_read_request(request_rec *r)
 {
     const pwreset_settings *cfg = pwreset_cfg_get(r->server);
+    const pwreset_link *link = cfg ? pwreset_cfg_link(cfg) : NULL;
 
-    if (cfg && cfg->link && r->args && r->uri
-        && !strcmp(r->uri, cfg->link->path)) {
+    if (link && r->args && r->uri && same_path(r, link->path)) {
         state_of(r)->link_args = r->args;
         hide_query(r);
     }
     return DECLINED;
 }
 
+/* How often a process says that the link is served elsewhere: anyone can
+ * send a request that reaches the handler at another path (<Location>
+ * matches a prefix), so a one-time warning could be used up by them. */
+#define LATE_WARNING_EVERY apr_time_from_sec(600)
+
 /* The link served at a path other than PwResetLinkURL's (an Alias, a
  * rewrite, a proxy that strips a prefix): its token could only be hidden
  * now, and showed until then in mod_status and to the modules that ran
- * before.  Said once per process. */
+ * before. */
 static void warn_late_hiding(request_rec *r, const pwreset_settings *cfg)
 {
-    static volatile apr_uint32_t warned;
+    static volatile apr_uint64_t next;
+    apr_uint64_t due = apr_atomic_read64(&next);
+    const pwreset_link *link = pwreset_cfg_link(cfg);
 
-    if (apr_atomic_cas32(&warned, 1, 0) == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PWRLOGNO(0121)
-                      "pwreset-link serves %s, not the path of PwResetLinkURL "
-                      "(%s): the token could show in mod_status until the "
-                      "handler hid it; serve the link at PwResetLinkURL's "
-                      "path", r->uri,
-                      cfg->link ? cfg->link->path : "(not set)");
+    if ((apr_uint64_t)r->request_time < due
+        || apr_atomic_cas64(&next,
+                            (apr_uint64_t)(r->request_time
+                                           + LATE_WARNING_EVERY),
+                            due) != due) {
+        return;
     }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PWRLOGNO(0121)
+                  "pwreset-link serves %s, not the path of PwResetLinkURL "
+                  "(%s): the token could show in mod_status until the "
+                  "handler hid it; serve the link at PwResetLinkURL's path "
+                  "(said at most every 10 minutes)",
+                  ap_escape_logitem(r->pool, r->uri),
+                  link ? link->path : "(not set)");
 }
 
 /* `args` is the query string as it came, before hide_query(). */
@@ -557,7 +583,7 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
     /* A GET changes nothing: the link stays usable until the password
      * changes.  The form token moves into a cookie and the mailed one
      * leaves the address bar. */
-    key = &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key);
+    key = &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0, pwreset_key);
     form_token = pwreset_token_issue(r->pool, key, PWRESET_PURPOSE_FORM,
                                      user->username, user->hash,
                                      (long)apr_time_sec(r->request_time),
@@ -569,7 +595,7 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
         return send_server_error(r);
     }
     set_form_cookie(r, cfg, form_token, pwreset_cfg_form_lifetime(cfg));
-    apr_table_setn(r->headers_out, "Location", cfg->update_url);
+    apr_table_setn(r->headers_out, "Location", pwreset_cfg_update_url(cfg));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                   PWRLOGNO(0115) "reset link of user "
                   "%s accepted", user->username);

@@ -134,11 +134,11 @@ int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
     int store, past;
     apr_status_t rv;
 
-    if (l->count <= 0 || !rt || !rt->cache || !cfg->keys) {
+    if (l->count <= 0 || !rt || !rt->cache || !pwreset_cfg_keys(cfg)) {
         return 0;
     }
     /* Never the value in clear: a networked cache may be shared, or log. */
-    key = pwreset_key_digest(p, &APR_ARRAY_IDX(cfg->keys, 0, pwreset_key),
+    key = pwreset_key_digest(p, &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0, pwreset_key),
                              kind, value);
     if (!key) {
         return 0;

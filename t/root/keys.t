@@ -66,14 +66,14 @@ spew($key, ('r' x 48) . "\n");
 chown 0, $gid, $key;
 chmod 0640, $key;
 my $log = start_stop($key);
-like($log, qr/PWR0009: PwResetSecretFile '\Q$key\E' can be read by the group httpd runs as \(nogroup\)/,
+like($log, qr/PWR0009: PwResetSecretFile '\Q$key\E' can be read or written by the group httpd runs as \(nogroup\)/,
      'a key the run-time group can read: warned');
 is(() = $log =~ /PWR0009/g, 1, '  once');
 
 chown $uid, 0, $key;
 chmod 0600, $key;
 $log = start_stop($key);
-like($log, qr/PWR0009: .* can be read by the user httpd runs as \(nobody\)/,
+like($log, qr/PWR0009: .* can be read or written by the user httpd runs as \(nobody\)/,
      'a key the run-time user owns: warned');
 
 chown 0, 0, $key;

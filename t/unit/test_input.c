@@ -200,6 +200,13 @@ static void test_origin(void)
         {"https://www.example.org:x", NULL},
         {"https://www.exa mple.org", NULL},
         {"https://www.example.org\r\n", NULL},
+        {"http://www.example.org:65535", "http://www.example.org:65535"},
+        {"http://www.example.org:65536", NULL},
+        {"http://www.example.org:74085", NULL},
+        {"http://www.example.org:+80", NULL},
+        {"http://www.example.org:-1", NULL},
+        {"http://www.example.org:0", NULL},
+        {"http://www.example.org:000080", NULL},
     };
 
     for (apr_size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -150,6 +150,17 @@ static void test_send(void)
     ok(rv == APR_TIMEUP && apr_time_now() - start < apr_time_from_sec(5),
        "a program that does not read is killed at the timeout");
 
+    /* A program that exits happily without reading: not a silent success,
+     * and no SIGPIPE for the caller (this test has not ignored it). */
+    {
+        const char *quit_argv[] = {"/bin/sh", "-c", "exit 0", NULL};
+
+        rv = pwreset_mail_send(pool, quit_argv, big, apr_time_from_sec(10),
+                               NULL, &code);
+        ok(rv == APR_INCOMPLETE && code == 0,
+           "exit 0 before reading it all: APR_INCOMPLETE");
+    }
+
     /* Another thread's stop comes before the timeout. */
     stop_at = (apr_uint64_t)(apr_time_now() + apr_time_from_msec(200));
     start = apr_time_now();
