@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The C unit tests of the pure core (t/unit/test_core.c), run under the same
 # harness as the rest; the binary prints TAP itself.
 use strict;

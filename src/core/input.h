@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing and checking what a client or a database hands us.  Pure: APR only. */
 #ifndef PWRESET_INPUT_H
 #define PWRESET_INPUT_H

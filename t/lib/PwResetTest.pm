@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 package PwResetTest;
 # Helpers shared by the tests: the user table, the captured mail, forged
 # tokens built the way DESIGN.md describes them, and a browser-like client.
