@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A few lines of TAP: enough for unit tests that prove(1) can read. */
 #ifndef PWRESET_TAP_H
 #define PWRESET_TAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the parts that need no request: input parsing, tokens,
  * mail composition, pages and password rules.  Prints TAP. */
 #include "input.h"
