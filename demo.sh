@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build mod_pwreset and start a demo server in the foreground on
 # http://127.0.0.1:8080 with its own configuration: the three pages, a page
 # behind Basic auth over the same user table, and mail written as files to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install what is missing, build, and run the whole test suite: the C unit
 # tests and the Apache::Test suite against the module just built.  As root,
 # the suite itself runs as the unprivileged user "pwreset-test".

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- The user table mod_pwreset and mod_authn_dbd share.  The default
 -- PwReset*Query statements fit it; point the directives at your own table
 -- otherwise (see README.md).

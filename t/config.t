@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Start-up behaviour: the real httpd on small configurations of our own,
 # checked with "apache2 -t" (configtest) or really started, outside the
 # Apache::Test server.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A broken database: a logged error and a clean page, never a crash, and
 # nothing an attacker can tell apart on the request page.
 use strict;

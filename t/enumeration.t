@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A registered and an unregistered address get the same answer: status,
 # the headers that matter and every byte of the body.  Only the mailbox
 # tells them apart.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The whole flow, end to end, as a person with a browser and a mailbox
 # would go through it.
 use strict;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Nothing secret reaches a log.  After a whole flow, and a few odd ways of
 # opening the link, none of the access logs (common and combined) nor the
 # error log (LogLevel debug) holds the mailed token, its signature, the form

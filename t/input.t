@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bad input of every kind gets a clear 4xx (or the neutral page) and changes
 # nothing: no row of the user table, no mail.
 use strict;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The abuse limits, kept in the shared object cache: POSTs from one client
 # address (429 with Retry-After past it, whatever the address typed), and
 # mails to one address (past it the usual page and no mail).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every response of the three handlers, refusals and redirects included,
 # carries the security headers, and every page is valid HTML5 (Debian's
 # tidy) whose one inline stylesheet is the one the CSP allows by hash.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The password rules: the two fields must agree, PwResetMinLength counts
 # characters (code points), bcrypt's 72-byte limit is said out loud, and
 # libpwquality refuses dictionary words, the user name, the address's local

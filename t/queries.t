@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # README.md's example of an existing table with other names: the three
 # PwReset*Query directives pointed at it, set in a virtual host, and the
 # whole flow works on it while the main server keeps the default table.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Two tabs holding the same link post the new-password form at the same
 # moment: the update is a compare-and-swap on the old hash, so exactly one
 # wins, and the stored hash is the winner's.

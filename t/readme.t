@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The walk-through in README.md is a test: its commands run against this
 # server (the demo's address, folder and account swapped for the test
 # server's), and what they print must match what README.md shows, once the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A sendmail that fails, is missing or hangs changes nothing the user sees;
 # the failure is logged with the username, never the token or the address.
 use strict;

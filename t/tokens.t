@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every kind of token that must be refused is refused, with the same
 # "invalid or expired" page, and the good ones next to them are accepted
 # (so that each refusal is shown to be about the one thing changed).

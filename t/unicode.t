@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Addresses that only look alike stay apart, and a stored address that is
 # not one plain address is never mailed.
 #

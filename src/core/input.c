@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing and checking of untrusted input.  See input.h. */
 #include "input.h"
 

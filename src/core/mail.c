@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mail composition and delivery.  See mail.h. */
 #include "mail.h"
 #include "input.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mail: the words of each message, its MIME form, and the pipe to sendmail.
  * Pure but for pwreset_mail_send(), which starts a process (POSIX). */
 #ifndef PWRESET_MAIL_H

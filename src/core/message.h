@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sentences a page can show about what went wrong.  The flow and the
  * rules name them; page.c alone holds their words, so that pages can be
  * reworded or translated in one place. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTML pages.  See page.h. */
 #include "page.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every HTML page the handlers send, in one place.  Pure: APR only.
  * Each function returns a whole HTML5 document; every value is escaped. */
 #ifndef PWRESET_PAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Password rules and bcrypt.  See password.h. */
 #include "password.h"
 #include "input.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* New-password rules and hashing.  Pure: APR only. */
 #ifndef PWRESET_PASSWORD_H
 #define PWRESET_PASSWORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Password quality.  See quality.h.
  *
  * cracklib keeps static state and is not thread-safe, and libpwquality's

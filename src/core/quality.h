@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Password quality through libpwquality (the library PAM uses), for what
  * it does well: the cracklib dictionary check and user-name checks.  The
  * length rules are ours (password.c): libpwquality counts bytes.

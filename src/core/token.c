@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reset tokens.  See token.h.
  *
  * libjwt 1.10 takes the algorithm from the token, never checks exp and reads

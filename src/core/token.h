@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reset tokens: HS256 JWTs made and checked with libjwt and libcrypto.
  *
  * A token names an account (sub), says what it is for (the mailed link or

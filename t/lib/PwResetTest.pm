@@ -1,6 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
 package PwResetTest;
 # Helpers shared by the tests: the user table, the captured mail, forged
-# tokens built the way DESIGN.md describes them, and a browser-like client.
+# tokens built the way docs/DESIGN.md describes them, and a browser-like client.
 use strict;
 use warnings FATAL => 'all';
 use Exporter 'import';
