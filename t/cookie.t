@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The form cookie on https: named __Secure-pwreset_form and Secure, so that
 # a page on plain http cannot plant one; the plain name is not read there.
 use strict;

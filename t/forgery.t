@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Forged forms: a POST that a browser says comes from another site is
 # refused with 403 and changes nothing.  Sec-Fetch-Site decides when it is
 # there (same-origin and none pass; same-site and cross-site pass only from

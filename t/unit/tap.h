@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A few lines of TAP for the unit tests, as automake's tap-driver.sh reads
  * it: "ok N - ..." lines, "#" comments, the plan "1..N" printed last by
  * done_testing(), and an exit status that is 0 only when every test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/input.c: form parsing, UTF-8, address checks and
  * the byte classes of pwreset_chars_only().  Prints TAP. */
 #include "input.h"

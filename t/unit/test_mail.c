@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/mail.c: composition, quoted-printable, ids and
  * sending through a program.  Prints TAP. */
 #include "mail.h"

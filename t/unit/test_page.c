@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/page.c: the HTML pages and their CSP.  Prints
  * TAP. */
 #include "page.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/password.c: the password rules and bcrypt.
  * Prints TAP. */
 #include "password.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/quality.c: the libpwquality checks.  Prints TAP. */
 #include "quality.h"
 #include "tap.h"

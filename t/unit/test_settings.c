@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/settings.c: every value parser, the defaults
  * behind the getters, and merging.  Prints TAP. */
 #include "settings.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/token.c: keys, token issue and verification
  * (forgeries included) and the keyed digests.  Prints TAP. */
 #include "token.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of src/core/window.c: the fixed-window counting of the abuse
  * limits.  Prints TAP. */
 #include "window.h"
