@@ -1,10 +1,6 @@
-<<<<<<< HEAD
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing and checking what a client or a database hands us.
  * Pure: APR only. */
-=======
-/* SPDX-License-Identifier: Apache-2.0 */
-/* Parsing and checking what a client or a database hands us.  Pure: APR only. */
->>>>>>> dist
 #ifndef PWRESET_INPUT_H
 #define PWRESET_INPUT_H
 
