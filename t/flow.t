@@ -38,7 +38,7 @@ my $m = $mails[0];
 my %h = %{ $m->{headers} };
 is($h{to}[0], 'Alice@Example.org', 'mailed to the stored address');
 is($h{from}[0], 'no-reply@example.org', 'From is PwResetMailFrom');
-is($h{subject}[0], 'Reset your password', 'Subject');
+is($h{subject}[0], 'Reset your password for localhost', 'Subject, with the site name (the host of PwResetLinkURL)');
 like($h{date}[0], qr/^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000$/,
      'Date, with a numeric zone (RFC 5322)');
 ok(!$h{'content-transfer-encoding'}, 'an ASCII message needs no top-level encoding (7bit)');
@@ -81,7 +81,7 @@ ok $new_hash ne $old_hash, 'hash replaced';
 
 # the notice
 @mails = wait_mails(2);
-my ($notice) = grep { $_->{headers}{subject}[0] eq 'Your password was changed' } @mails;
+my ($notice) = grep { $_->{headers}{subject}[0] eq 'Your password for localhost was changed' } @mails;
 ok $notice, 'password-changed notice mailed';
 is($notice ? $notice->{headers}{to}[0] : '', 'Alice@Example.org', 'notice to the stored address');
 is($notice ? ($notice->{text} =~ /token=/ ? 1 : 0) : 1, 0, 'notice carries no token');

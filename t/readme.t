@@ -48,6 +48,8 @@ sub mask {
     $text =~ s/=_pwreset_[0-9a-f]+/BOUNDARY/g;
     $text =~ s/no-reply\@\S+/no-reply\@SITE/g;
     $text =~ s/"demo" on \S+\./"demo" on SITE./g;
+    $text =~ s/^on \S+\.$/on SITE./mg;
+    $text =~ s/^(Subject: .* for )\S+$/$1SITE/mg;
     $text =~ s{http://(?:127\.0\.0\.1:8080|\Q$hostport\E)}{http://HOST}g;
     $text =~ s{(?:/tmp/pwreset-demo/mail/|\Q$mail_dir\E)}{MAILDIR/}g;
     return $text;

@@ -2,11 +2,14 @@
 /* Mail composition and delivery.  See mail.h. */
 #include "mail.h"
 #include "input.h"
+#include "lang.h"
 
 #include <apr_escape.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_atomic.h>
+#include <apr_encode.h>
+#include <apr_lib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -110,6 +113,69 @@ static const char *mail_date(apr_pool_t *p, apr_time_t t)
                         x.tm_hour, x.tm_min, x.tm_sec);
 }
 
+/* RFC 2047 encoded-words ("=?UTF-8?B?...?=") for UTF-8 text, each from at
+ * most 45 bytes of it (60 of base64: a word stays under 75 characters),
+ * cut between characters, joined by `sep`. */
+static const char *encoded_words(apr_pool_t *p, const char *text,
+                                 const char *sep)
+{
+    const char *out = "";
+    apr_size_t len = strlen(text), at = 0;
+
+    while (at < len) {
+        apr_size_t n = len - at > 45 ? 45 : len - at;
+
+        while (n > 0 && at + n < len
+               && ((unsigned char)text[at + n] & 0xc0) == 0x80) {
+            n--;
+        }
+        out = apr_pstrcat(p, out, *out ? sep : "", "=?UTF-8?B?",
+                          apr_pencode_base64(p, text + at, (apr_ssize_t)n,
+                                             APR_ENCODE_NONE, NULL),
+                          "?=", NULL);
+        at += n;
+    }
+    return out;
+}
+
+/* A header's text: as it is when printable ASCII, else encoded-words,
+ * folded onto continuation lines. */
+static const char *header_text(apr_pool_t *p, const char *text)
+{
+    return pwreset_chars_only(text, PWRESET_CHARS_HEADER)
+               ? text : encoded_words(p, text, "\n ");
+}
+
+const char *pwreset_mail_display_name(apr_pool_t *p, const char *name)
+{
+    const char *c;
+    char *q, *o;
+
+    if (!pwreset_chars_only(name, PWRESET_CHARS_HEADER)) {
+        return encoded_words(p, name, " ");
+    }
+    /* atext and spaces need nothing; anything else is a quoted-string. */
+    for (c = name; *c; c++) {
+        if (!apr_isalnum(*c) && !strchr(" !#$%&'*+-/=?^_`{|}~", *c)) {
+            break;
+        }
+    }
+    if (!*c) {
+        return name;
+    }
+    q = o = apr_palloc(p, 2 * strlen(name) + 3);
+    *o++ = '"';
+    for (c = name; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *o++ = '\\';
+        }
+        *o++ = *c;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return q;
+}
+
 const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
 {
     const char *date = mail_date(p, m->date);
@@ -117,7 +183,10 @@ const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
     int eight;
 
     if (!header_value_ok(m->from) || !header_value_ok(m->to)
-        || !header_value_ok(m->subject) || !header_value_ok(m->message_id)
+        || !m->subject || !*m->subject
+        || !pwreset_utf8_valid(m->subject, strlen(m->subject))
+        || !pwreset_chars_only(m->subject, PWRESET_CHARS_TEXT)
+        || !header_value_ok(m->message_id)
         || !header_value_ok(m->boundary) || !m->text || !m->html || !date) {
         return NULL;
     }
@@ -129,7 +198,7 @@ const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
     return apr_pstrcat(p,
         "From: ", m->from, "\n",
         "To: ", m->to, "\n",
-        "Subject: ", m->subject, "\n",
+        "Subject: ", header_text(p, m->subject), "\n",
         "Date: ", date, "\n",
         "Message-ID: <", m->message_id, ">\n",
         "MIME-Version: 1.0\n",
@@ -145,74 +214,155 @@ const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
         NULL);
 }
 
-static const char *html_mail(apr_pool_t *p, const char *title,
-                             const char *body)
+static const char *html_mail(apr_pool_t *p, const pwreset_lang *lang,
+                             const char *title, const char *body)
 {
     return apr_pstrcat(p,
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>",
-        title, "</title></head>\n<body>\n", body, "</body></html>\n", NULL);
+        "<!DOCTYPE html>\n<html lang=\"", lang->tag, "\"><head>"
+        "<meta charset=\"utf-8\">\n<title>",
+        apr_pescape_entity(p, title, 0), "</title></head>\n<body>\n", body,
+        "</body></html>\n", NULL);
+}
+
+#define T(s) pwreset_tr(lang, s)
+
+/* A paragraph of text for the HTML part: escaped, then the values put in
+ * (escaped too; `strong` ones in <strong>). */
+static const char *para(apr_pool_t *p, const char *text)
+{
+    return apr_pstrcat(p, "<p>", text, "</p>\n", NULL);
 }
 
 void pwreset_mail_reset_text(apr_pool_t *p, pwreset_mail *m,
-                             const char *username, const char *site,
-                             const char *link, long lifetime_seconds)
+                             const pwreset_lang *lang, const char *username,
+                             const char *site, const char *link,
+                             long lifetime_seconds)
 {
-    long minutes = (lifetime_seconds + 59) / 60;
-    const char *user_h = apr_pescape_entity(p, username, 0);
-    const char *site_h = apr_pescape_entity(p, site, 0);
-    const char *link_h = apr_pescape_entity(p, link, 0);
+    unsigned long minutes = (unsigned long)((lifetime_seconds + 59) / 60);
+    const char *n = apr_ltoa(p, (long)minutes);
+    const char *asked = T("Someone, probably you, asked to reset the "
+                          "password of the account \"{user}\" on {site}.");
+    const char *open = pwreset_trn(lang,
+        "To choose a new password, open this link within {n} minute:",
+        "To choose a new password, open this link within {n} minutes:",
+        minutes);
+    const char *once = T("The link works once. If you did not ask for it, "
+                         "ignore this message: your password stays as it "
+                         "is.");
+    const char *esc_asked = apr_pescape_entity(p, asked, 0);
 
-    m->subject = "Reset your password";
-    m->text = apr_psprintf(p,
-        "Someone, probably you, asked to reset the password of the account\n"
-        "\"%s\" on %s.\n"
-        "\n"
-        "To choose a new password, open this link within %ld minutes:\n"
-        "\n"
-        "%s\n"
-        "\n"
-        "The link works once. If you did not ask for it, ignore this\n"
-        "message: your password stays as it is.\n",
-        username, site, minutes, link);
-    m->html = html_mail(p, "Reset your password", apr_psprintf(p,
-        "<p>Someone, probably you, asked to reset the password of the account "
-        "<strong>%s</strong> on %s.</p>\n"
-        "<p>To choose a new password, open this link within %ld minutes:</p>\n"
-        "<p><a href=\"%s\">Choose a new password</a></p>\n"
-        "<p>Or copy this address into your browser:<br>\n%s</p>\n"
-        "<p>The link works once. If you did not ask for it, ignore this "
-        "message: your password stays as it is.</p>\n",
-        user_h, site_h, minutes, link_h, link_h));
+    m->subject = pwreset_fill(p, T("Reset your password for {site}"),
+                              "site", site, NULL);
+    m->text = apr_pstrcat(p,
+        pwreset_wrap(p, pwreset_fill(p, asked, "user", username,
+                                     "site", site, NULL)), "\n",
+        "\n",
+        pwreset_wrap(p, pwreset_fill(p, open, "n", n, NULL)), "\n",
+        "\n",
+        link, "\n",
+        "\n",
+        pwreset_wrap(p, once), "\n", NULL);
+    m->html = html_mail(p, lang, m->subject, apr_pstrcat(p,
+        para(p, pwreset_fill(p, esc_asked,
+             "user", apr_pstrcat(p, "<strong>",
+                                 apr_pescape_entity(p, username, 0),
+                                 "</strong>", NULL),
+             "site", apr_pescape_entity(p, site, 0), NULL)),
+        para(p, apr_pescape_entity(p, pwreset_fill(p, open, "n", n, NULL),
+                                   0)),
+        "<p><a href=\"", apr_pescape_entity(p, link, 0), "\">",
+        apr_pescape_entity(p, T("Choose a new password"), 0), "</a></p>\n",
+        "<p>", apr_pescape_entity(p, T("Or copy this address into your "
+                                        "browser:"), 0), "<br>\n",
+        apr_pescape_entity(p, link, 0), "</p>\n",
+        para(p, apr_pescape_entity(p, once, 0)), NULL));
+}
+
+/* When, as every language reads it. */
+static const char *when_text(apr_pool_t *p, apr_time_t when)
+{
+    apr_time_exp_t x;
+
+    apr_time_exp_gmt(&x, when);
+    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d UTC", x.tm_year + 1900,
+                        x.tm_mon + 1, x.tm_mday, x.tm_hour, x.tm_min);
 }
 
 void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
+                               const pwreset_lang *lang,
                                const char *username, const char *site,
                                const char *client_ip, apr_time_t when,
                                const char *request_url)
 {
-    char date[APR_RFC822_DATE_LEN];
-    const char *again = request_url
-        ? apr_pstrcat(p, " at ", request_url, NULL) : "";
+    const char *changed = T("The password of the account \"{user}\" on "
+                            "{site} was changed on {when} from the address "
+                            "{client}.");
+    const char *fine = T("If this was you, there is nothing to do.");
+    const char *act = request_url
+        ? T("If it was not, reset your password again at {url} at once and "
+            "tell the site's administrators.")
+        : T("If it was not, reset your password again at once and tell "
+            "the site's administrators.");
+    const char *date = when_text(p, when);
+    const char *act_t = pwreset_fill(p, act, "url",
+                                     request_url ? request_url : "", NULL);
 
-    apr_rfc822_date(date, when);
-    m->subject = "Your password was changed";
-    m->text = apr_psprintf(p,
-        "The password of the account \"%s\" on %s was changed\n"
-        "on %s from the address %s.\n"
-        "\n"
-        "If this was you, there is nothing to do.\n"
-        "If it was not, reset your password again%s at once\n"
-        "and tell the site's administrators.\n",
-        username, site, date, client_ip, again);
-    m->html = html_mail(p, "Your password was changed", apr_psprintf(p,
-        "<p>The password of the account <strong>%s</strong> on %s was "
-        "changed on %s from the address %s.</p>\n"
-        "<p>If this was you, there is nothing to do. If it was not, reset "
-        "your password again%s at once and tell the site's "
-        "administrators.</p>\n",
-        apr_pescape_entity(p, username, 0), apr_pescape_entity(p, site, 0),
-        date, apr_pescape_entity(p, client_ip, 0),
-        apr_pescape_entity(p, again, 0)));
+    m->subject = pwreset_fill(p, T("Your password for {site} was changed"),
+                              "site", site, NULL);
+    m->text = apr_pstrcat(p,
+        pwreset_wrap(p, pwreset_fill(p, changed, "user", username,
+                                     "site", site, "when", date,
+                                     "client", client_ip, NULL)), "\n",
+        "\n",
+        pwreset_wrap(p, fine), "\n",
+        pwreset_wrap(p, act_t), "\n", NULL);
+    m->html = html_mail(p, lang, m->subject, apr_pstrcat(p,
+        para(p, pwreset_fill(p, apr_pescape_entity(p, changed, 0),
+             "user", apr_pstrcat(p, "<strong>",
+                                 apr_pescape_entity(p, username, 0),
+                                 "</strong>", NULL),
+             "site", apr_pescape_entity(p, site, 0),
+             "when", date,
+             "client", apr_pescape_entity(p, client_ip, 0), NULL)),
+        para(p, apr_pescape_entity(p, fine, 0)),
+        para(p, apr_pescape_entity(p, act_t, 0)), NULL));
+}
+
+/* Text broken into lines of at most 72 columns (counted in characters),
+ * at spaces; a word longer than that (a link) stands on its own line. */
+const char *pwreset_wrap(apr_pool_t *p, const char *text)
+{
+    char *out = apr_pstrdup(p, text);
+    char *line = out, *space = NULL;
+    apr_size_t col = 0;
+
+    for (char *c = out; *c; c++) {
+        if (*c == '\n') {
+            line = c + 1;
+            space = NULL;
+            col = 0;
+            continue;
+        }
+        if (((unsigned char)*c & 0xc0) != 0x80) {
+            col++;
+        }
+        if (*c == ' ') {
+            space = c;
+        }
+        if (col > 72 && space) {
+            *space = '\n';
+            line = space + 1;
+            space = NULL;
+            col = 0;
+            for (char *d = line; d <= c; d++) {
+                if (((unsigned char)*d & 0xc0) != 0x80) {
+                    col++;
+                }
+            }
+        }
+    }
+    (void)line;
+    return out;
 }
 
 apr_status_t pwreset_mail_ids(apr_pool_t *p, pwreset_mail *m,

@@ -7,10 +7,13 @@
 #include <apr_pools.h>
 #include <apr_time.h>
 
+#include "lang.h"
+
 typedef struct {
-    const char *from;
+    const char *from;         /* an address, or "Name <address>" as
+                                 pwreset_mail_display_name() writes it */
     const char *to;
-    const char *subject;      /* printable ASCII */
+    const char *subject;      /* UTF-8: RFC 2047-encoded when not ASCII */
     const char *text;         /* UTF-8, lines end in \n */
     const char *html;         /* UTF-8, already escaped */
     apr_time_t date;
@@ -20,19 +23,30 @@ typedef struct {
 
 /* The RFC 5322 message, lines ending in \n as sendmail expects on its
  * input, or NULL when a header value holds CR, LF or another control
- * character, or is not ASCII. */
+ * character, or (but for the subject) is not ASCII. */
 const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m);
 
 /* Quoted-printable (RFC 2045) with soft breaks before 76 columns. */
 const char *pwreset_qp_encode(apr_pool_t *p, const char *s);
 
-/* The words of the reset message: fills subject, text and html. */
+/* A display name as a From header may carry it: as it is when it is
+ * plain words, a quoted-string when it holds specials, RFC 2047
+ * encoded-words when it is not ASCII. */
+const char *pwreset_mail_display_name(apr_pool_t *p, const char *name);
+
+/* Text broken into lines of at most 72 characters, at spaces. */
+const char *pwreset_wrap(apr_pool_t *p, const char *text);
+
+/* The words of the reset message, in language `lang`: fills subject, text
+ * and html.  `site` is the site's name. */
 void pwreset_mail_reset_text(apr_pool_t *p, pwreset_mail *m,
+                             const pwreset_lang *lang,
                              const char *username, const char *site,
                              const char *link, long lifetime_seconds);
 
 /* The words of the "your password was changed" notice. */
 void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
+                               const pwreset_lang *lang,
                                const char *username, const char *site,
                                const char *client_ip, apr_time_t when,
                                const char *request_url);

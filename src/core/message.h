@@ -22,7 +22,17 @@ typedef enum {
     PWRESET_MSG_PW_NAME,            /* holds the user name or address */
     PWRESET_MSG_PW_COMMON,          /* on the common-password list */
     PWRESET_MSG_PW_BREACHED,        /* in PwResetBreachedList */
-    PWRESET_MSG_PW_WEAK             /* libpwquality said no; detail says why */
+    PWRESET_MSG_PW_WEAK,            /* libpwquality said no; detail says why */
+    /* What the other pages say, for the JSON answers that stand for them. */
+    PWRESET_MSG_SENT,               /* a request was taken, account or not */
+    PWRESET_MSG_CHANGED,            /* the password was changed */
+    PWRESET_MSG_INVALID,            /* the link or the form expired */
+    PWRESET_MSG_TOO_MANY,           /* 429 */
+    PWRESET_MSG_FORBIDDEN,          /* 403: sent from another site */
+    PWRESET_MSG_METHOD,             /* 405 */
+    PWRESET_MSG_UNAVAILABLE,        /* 503 */
+    PWRESET_MSG_ERROR,              /* 500 */
+    PWRESET_MSG_COUNT
 } pwreset_msg;
 
 #endif

@@ -16,7 +16,8 @@ static const char style[] =
     "input{box-sizing:border-box;width:100%;padding:.5rem;font-size:1rem}"
     "input[readonly]{background:#eee}"
     "button{margin-top:1.2rem;padding:.5rem 1.2rem;font-size:1rem}"
-    ".msg{padding:.6rem;border-left:4px solid #b00;background:#fee}";
+    ".msg{padding:.6rem;border-left:4px solid #b00;background:#fee}"
+    ".site{margin:0;color:#555}";
 
 static const char *esc(apr_pool_t *p, const char *s)
 {
@@ -35,21 +36,29 @@ const char *pwreset_page_csp(apr_pool_t *p)
                        "frame-ancestors 'none'", NULL);
 }
 
-static const char *layout(apr_pool_t *p, const char *title, const char *body)
+#define T(s) pwreset_tr(c->lang, s)
+
+static const char *layout(apr_pool_t *p, const pwreset_page_ctx *c,
+                          const char *title, const char *body)
 {
+    int named = c->site && *c->site;
+
     return apr_pstrcat(p,
         "<!DOCTYPE html>\n"
-        "<html lang=\"en\">\n"
+        "<html lang=\"", c->lang->tag, "\">\n"
         "<head>\n"
         "<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, "
         "initial-scale=1\">\n"
         "<meta name=\"robots\" content=\"noindex\">\n"
-        "<title>", esc(p, title), "</title>\n"
+        "<title>", esc(p, title), named ? " \xe2\x80\x93 " : "",
+        named ? esc(p, c->site) : "", "</title>\n"
         "<style>", style, "</style>\n"
         "</head>\n"
         "<body>\n"
-        "<main>\n"
+        "<main>\n",
+        named ? apr_pstrcat(p, "<p class=\"site\">", esc(p, c->site),
+                            "</p>\n", NULL) : "",
         "<h1>", esc(p, title), "</h1>\n",
         body,
         "</main>\n"
@@ -57,176 +66,236 @@ static const char *layout(apr_pool_t *p, const char *title, const char *body)
         "</html>\n", NULL);
 }
 
-const char *pwreset_page_message(apr_pool_t *p, pwreset_msg msg,
-                                 const char *detail)
+/* Each message: its stable code and its English words (the catalogs'
+ * msgid). */
+static const struct {
+    const char *code, *words;
+} messages[] = {
+    [PWRESET_MSG_NONE] = {NULL, NULL},
+    [PWRESET_MSG_FORM_TYPE] = {"unsupported_media_type",
+        N_("The form must be sent as application/x-www-form-urlencoded "
+           "or application/json.")},
+    [PWRESET_MSG_FORM_TOO_LARGE] = {"body_too_large",
+        N_("The form was too large.")},
+    [PWRESET_MSG_FORM_UNREADABLE] = {"body_unreadable",
+        N_("The form could not be read. Please use the form below.")},
+    [PWRESET_MSG_FORM_MALFORMED] = {"malformed_request",
+        N_("The form was incomplete or malformed. Please use the form "
+           "below.")},
+    [PWRESET_MSG_ADDR_EMPTY] = {"email_missing",
+        N_("Please enter the email address of your account.")},
+    [PWRESET_MSG_ADDR_TOO_LONG] = {"email_too_long",
+        N_("That address is too long to be an email address.")},
+    [PWRESET_MSG_ADDR_INVALID] = {"email_invalid",
+        N_("That is not a valid email address.")},
+    [PWRESET_MSG_PW_CHARACTERS] = {"password_characters",
+        N_("The password holds characters that cannot be used.")},
+    [PWRESET_MSG_PW_DIFFER] = {"password_mismatch",
+        N_("The two passwords differ. Type the same password twice.")},
+    [PWRESET_MSG_PW_SHORT] = {"password_too_short",
+        N_("The password is too short.")},
+    [PWRESET_MSG_PW_LONG] = {"password_too_long",
+        N_("The password is too long: at most 72 bytes (fewer characters "
+           "when they are not plain ASCII).")},
+    [PWRESET_MSG_PW_CURRENT] = {"password_is_current",
+        N_("That is your current password. Choose a new one.")},
+    [PWRESET_MSG_PW_NAME] = {"password_contains_name",
+        N_("The password must not contain your user name or your email "
+           "address.")},
+    [PWRESET_MSG_PW_COMMON] = {"password_common",
+        N_("This password is one of the most commonly used ones, the first "
+           "that attackers try. Choose another.")},
+    [PWRESET_MSG_PW_BREACHED] = {"password_breached",
+        N_("This password has appeared in a data breach, so attackers know "
+           "it. Choose one you have never used anywhere.")},
+    [PWRESET_MSG_PW_WEAK] = {"password_weak",
+        N_("This password is too easy to guess.")},
+    [PWRESET_MSG_SENT] = {"sent",
+        N_("If an account uses that address, a message with a link to "
+           "choose a new password is on its way to it. The link works for a "
+           "limited time and only once.")},
+    [PWRESET_MSG_CHANGED] = {"changed",
+        N_("Your password has been changed. Use the new one from now on.")},
+    [PWRESET_MSG_INVALID] = {"invalid_or_expired",
+        N_("The link may have been used already, be too old, or be "
+           "incomplete: some mail programs cut long links in two.")},
+    [PWRESET_MSG_TOO_MANY] = {"too_many_requests",
+        N_("There were too many attempts from your address. Please wait a "
+           "while and try again.")},
+    [PWRESET_MSG_FORBIDDEN] = {"cross_site_request",
+        N_("Your browser says this form was sent from another site, so it "
+           "was not accepted and nothing changed. Open this site's own page "
+           "and try again.")},
+    [PWRESET_MSG_METHOD] = {"method_not_allowed",
+        N_("This page only answers to the methods in the Allow header.")},
+    [PWRESET_MSG_UNAVAILABLE] = {"unavailable",
+        N_("The service is unavailable for a moment. Please try again in a "
+           "minute.")},
+    [PWRESET_MSG_ERROR] = {"server_error",
+        N_("The server could not do this. Please try again later.")},
+};
+
+const char *pwreset_msg_code(pwreset_msg msg)
 {
-    switch (msg) {
-    case PWRESET_MSG_NONE:
-        return NULL;
-    case PWRESET_MSG_FORM_TYPE:
-        return "The form must be sent as application/x-www-form-urlencoded.";
-    case PWRESET_MSG_FORM_TOO_LARGE:
-        return "The form was too large.";
-    case PWRESET_MSG_FORM_UNREADABLE:
-        return "The form could not be read. Please use the form below.";
-    case PWRESET_MSG_FORM_MALFORMED:
-        return "The form was incomplete or malformed. Please use the form "
-               "below.";
-    case PWRESET_MSG_ADDR_EMPTY:
-        return "Please enter the email address of your account.";
-    case PWRESET_MSG_ADDR_TOO_LONG:
-        return "That address is too long to be an email address.";
-    case PWRESET_MSG_ADDR_INVALID:
-        return "That is not a valid email address.";
-    case PWRESET_MSG_PW_CHARACTERS:
-        return "The password holds characters that cannot be used.";
-    case PWRESET_MSG_PW_DIFFER:
-        return "The two passwords differ. Type the same password twice.";
-    case PWRESET_MSG_PW_SHORT:
-        return "The password is too short.";
-    case PWRESET_MSG_PW_LONG:
-        return "The password is too long: at most 72 bytes (fewer characters "
-               "when they are not plain ASCII).";
-    case PWRESET_MSG_PW_CURRENT:
-        return "That is your current password. Choose a new one.";
-    case PWRESET_MSG_PW_NAME:
-        return "The password must not contain your user name or your email "
-               "address.";
-    case PWRESET_MSG_PW_COMMON:
-        return "This password is one of the most commonly used ones, the "
-               "first that attackers try. Choose another.";
-    case PWRESET_MSG_PW_BREACHED:
-        return "This password has appeared in a data breach, so attackers "
-               "know it. Choose one you have never used anywhere.";
-    case PWRESET_MSG_PW_WEAK:
-        return detail ? apr_pstrcat(p, "This password is too easy to guess: ",
-                                    detail, ".", NULL)
-                      : "This password is too easy to guess.";
-    }
-    return "Something is wrong with the form.";
+    return (apr_size_t)msg < sizeof(messages) / sizeof(messages[0])
+               ? messages[msg].code : "malformed_request";
 }
 
-static const char *message_block(apr_pool_t *p, pwreset_msg msg,
-                                 const char *detail)
+const char *pwreset_page_message(apr_pool_t *p, const pwreset_page_ctx *c,
+                                 pwreset_msg msg, const char *detail)
 {
-    const char *text = pwreset_page_message(p, msg, detail);
+    if (msg == PWRESET_MSG_NONE) {
+        return NULL;
+    }
+    if ((apr_size_t)msg >= sizeof(messages) / sizeof(messages[0])) {
+        msg = PWRESET_MSG_FORM_MALFORMED;
+    }
+    /* libpwquality's own words are English: they come as a detail. */
+    if (msg == PWRESET_MSG_PW_WEAK && detail) {
+        return pwreset_fill(p, T("This password is too easy to guess: "
+                                 "{reason}."), "reason", detail, NULL);
+    }
+    return T(messages[msg].words);
+}
+
+static const char *message_block(apr_pool_t *p, const pwreset_page_ctx *c,
+                                 pwreset_msg msg, const char *detail)
+{
+    const char *text = pwreset_page_message(p, c, msg, detail);
 
     return text
-        ? apr_pstrcat(p, "<p class=\"msg\" role=\"alert\">", esc(p, text),
-                      "</p>\n", NULL)
+        ? apr_pstrcat(p, "<p class=\"msg\" role=\"alert\" id=\"problem\">",
+                      esc(p, text), "</p>\n", NULL)
         : "";
 }
 
-const char *pwreset_page_request(apr_pool_t *p, pwreset_msg msg)
+const char *pwreset_page_request(apr_pool_t *p, const pwreset_page_ctx *c,
+                                 pwreset_msg msg)
 {
-    return layout(p, "Forgot your password?", apr_pstrcat(p,
-        message_block(p, msg, NULL),
-        "<p>Enter the email address of your account. If it is ours, we will "
-        "send it a link to choose a new password.</p>\n"
+    return layout(p, c, T("Forgot your password?"), apr_pstrcat(p,
+        message_block(p, c, msg, NULL),
+        "<p>", esc(p, T("Enter the email address of your account. If we "
+                        "know it, we will send it a link to choose a new "
+                        "password.")), "</p>\n"
         "<form method=\"post\">\n"
-        "<label for=\"email\">Email address</label>\n"
+        "<label for=\"email\">", esc(p, T("Email address")), "</label>\n"
         "<input id=\"email\" name=\"email\" type=\"email\" required "
-        "maxlength=\"254\" autocomplete=\"email\" autofocus>\n"
-        "<button type=\"submit\">Send me a link</button>\n"
+        "maxlength=\"254\" autocomplete=\"email\" autofocus",
+        msg != PWRESET_MSG_NONE
+            ? " aria-invalid=\"true\" aria-describedby=\"problem\"" : "",
+        ">\n"
+        "<button type=\"submit\">", esc(p, T("Send me a link")),
+        "</button>\n"
         "</form>\n", NULL));
 }
 
-const char *pwreset_page_request_sent(apr_pool_t *p)
+const char *pwreset_page_request_sent(apr_pool_t *p,
+                                      const pwreset_page_ctx *c)
 {
-    return layout(p, "Check your mail",
-        "<p>If an account uses that address, a message with a link to choose "
-        "a new password is on its way to it. The link works for a limited "
-        "time and only once.</p>\n"
-        "<p>No message? Check your spam folder, or ask again with the "
-        "address your account uses.</p>\n");
+    return layout(p, c, T("Check your mail"), apr_pstrcat(p,
+        "<p>", esc(p, T(messages[PWRESET_MSG_SENT].words)), "</p>\n"
+        "<p>", esc(p, T("No message? Check your spam folder, or ask again "
+                        "with the address your account uses.")), "</p>\n",
+        NULL));
 }
 
-const char *pwreset_page_invalid(apr_pool_t *p, const char *request_url)
+const char *pwreset_page_invalid(apr_pool_t *p, const pwreset_page_ctx *c,
+                                 const char *request_url)
 {
     const char *again = request_url
-        ? apr_pstrcat(p, "<p><a href=\"", esc(p, request_url),
-                      "\">Ask for a new link</a></p>\n", NULL)
-        : "<p>Ask for a new link where you asked for this one.</p>\n";
+        ? apr_pstrcat(p, "<p><a href=\"", esc(p, request_url), "\">",
+                      esc(p, T("Ask for a new link")), "</a></p>\n", NULL)
+        : apr_pstrcat(p, "<p>", esc(p, T("Ask for a new link where you "
+                                         "asked for this one.")),
+                      "</p>\n", NULL);
 
-    return layout(p, "This link is invalid or has expired", apr_pstrcat(p,
-        "<p>The link may have been used already, be too old, or be "
-        "incomplete: some mail programs cut long links in two.</p>\n",
-        again, NULL));
+    return layout(p, c, T("This link is invalid or has expired"),
+        apr_pstrcat(p, "<p>", esc(p, T(messages[PWRESET_MSG_INVALID].words)),
+                    "</p>\n", again, NULL));
 }
 
-const char *pwreset_page_update(apr_pool_t *p, const char *username,
-                                pwreset_msg msg, const char *detail,
-                                int min_length)
+const char *pwreset_page_update(apr_pool_t *p, const pwreset_page_ctx *c,
+                                const char *username, pwreset_msg msg,
+                                const char *detail, int min_length)
 {
     const char *min = apr_itoa(p, min_length);
+    const char *label = pwreset_fill(p, pwreset_trn(c->lang,
+        "New password (at least {n} character)",
+        "New password (at least {n} characters)",
+        (unsigned long)min_length), "n", min, NULL);
+    /* A problem with the password is the password field's. */
+    const char *invalid = msg != PWRESET_MSG_NONE
+        ? " aria-invalid=\"true\" aria-describedby=\"problem\"" : "";
 
     /* The username field has no name: it is never submitted, it is there so
      * that password managers file the new password under the right account. */
-    return layout(p, "Choose a new password", apr_pstrcat(p,
-        message_block(p, msg, detail),
+    return layout(p, c, T("Choose a new password"), apr_pstrcat(p,
+        message_block(p, c, msg, detail),
         "<form method=\"post\">\n"
-        "<label for=\"username\">Account</label>\n"
+        "<label for=\"username\">", esc(p, T("Account")), "</label>\n"
         "<input id=\"username\" type=\"text\" value=\"", esc(p, username),
         "\" readonly autocomplete=\"username\">\n"
-        "<label for=\"password\">New password (at least ", min,
-        " characters)</label>\n"
+        "<label for=\"password\">", esc(p, label), "</label>\n"
         "<input id=\"password\" name=\"password\" type=\"password\" required "
-        "minlength=\"", min, "\" autocomplete=\"new-password\" autofocus>\n"
-        "<label for=\"confirm\">New password again</label>\n"
+        "minlength=\"", min, "\" autocomplete=\"new-password\" autofocus",
+        invalid, ">\n"
+        "<label for=\"confirm\">", esc(p, T("New password again")),
+        "</label>\n"
         "<input id=\"confirm\" name=\"confirm\" type=\"password\" required "
         "minlength=\"", min, "\" autocomplete=\"new-password\">\n"
-        "<button type=\"submit\">Change password</button>\n"
+        "<button type=\"submit\">", esc(p, T("Change password")),
+        "</button>\n"
         "</form>\n", NULL));
 }
 
-const char *pwreset_page_changed(apr_pool_t *p)
+const char *pwreset_page_changed(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return layout(p, "Password changed",
-        "<p>Your password has been changed. Use the new one from now on.</p>\n"
-        "<p>Every earlier reset link for this account no longer works.</p>\n");
+    return layout(p, c, T("Password changed"), apr_pstrcat(p,
+        "<p>", esc(p, T(messages[PWRESET_MSG_CHANGED].words)), "</p>\n"
+        "<p>", esc(p, T("Every earlier reset link for this account no "
+                        "longer works.")), "</p>\n", NULL));
 }
 
-static const char *notice(apr_pool_t *p, const char *title,
-                          const char *sentence)
+static const char *notice(apr_pool_t *p, const pwreset_page_ctx *c,
+                          const char *title, const char *sentence)
 {
-    return layout(p, title,
+    return layout(p, c, title,
                   apr_pstrcat(p, "<p>", esc(p, sentence), "</p>\n", NULL));
 }
 
-const char *pwreset_page_see_other(apr_pool_t *p)
+const char *pwreset_page_see_other(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, "Choose a new password",
-                  "Continue to the new-password form.");
+    return notice(p, c, T("Choose a new password"),
+                  T("Continue to the new-password form."));
 }
 
-const char *pwreset_page_too_many(apr_pool_t *p)
+const char *pwreset_page_too_many(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, "Too many attempts", "There were too many attempts from "
-                  "your address. Please wait a while and try again.");
+    return notice(p, c, T("Too many attempts"),
+                  T(messages[PWRESET_MSG_TOO_MANY].words));
 }
 
-const char *pwreset_page_forbidden(apr_pool_t *p)
+const char *pwreset_page_forbidden(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, "Sent from another site", "Your browser says this form "
-                  "was sent from another site, so it was not accepted and "
-                  "nothing changed. Open this site's own page and try "
-                  "again.");
+    return notice(p, c, T("Sent from another site"),
+                  T(messages[PWRESET_MSG_FORBIDDEN].words));
 }
 
-const char *pwreset_page_method(apr_pool_t *p)
+const char *pwreset_page_method(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, "Method not allowed", "This page only answers to the "
-                  "methods in the Allow header.");
+    return notice(p, c, T("Method not allowed"),
+                  T(messages[PWRESET_MSG_METHOD].words));
 }
 
-const char *pwreset_page_unavailable(apr_pool_t *p)
+const char *pwreset_page_unavailable(apr_pool_t *p,
+                                     const pwreset_page_ctx *c)
 {
-    return notice(p, "Please try again soon", "The service is unavailable "
-                  "for a moment. Please try again in a minute.");
+    return notice(p, c, T("Please try again soon"),
+                  T(messages[PWRESET_MSG_UNAVAILABLE].words));
 }
 
-const char *pwreset_page_error(apr_pool_t *p)
+const char *pwreset_page_error(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, "Something went wrong",
-                  "The server could not do this. Please try again later.");
+    return notice(p, c, T("Something went wrong"),
+                  T(messages[PWRESET_MSG_ERROR].words));
 }

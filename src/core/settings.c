@@ -3,6 +3,7 @@
  * settings.h. */
 #include "settings.h"
 #include "input.h"
+#include "mail.h"
 #include "token.h"
 
 #include <apr_file_io.h>
@@ -38,6 +39,8 @@ static const pwreset_settings defconf = {
 #define PWRESET_IS_SET_LIMIT(v) ((v) != NULL)
 #define PWRESET_IS_SET_ORIGINS(v) ((v) != NULL)
 #define PWRESET_IS_SET_CORPUS(v) ((v) != NULL)
+#define PWRESET_IS_SET_TEXT(v) ((v) != NULL)
+#define PWRESET_IS_SET_LANG(v) ((v) != NULL)
 
 #define PWRESET_UNSET_INT PWRESET_UNSET
 #define PWRESET_UNSET_KEYS NULL
@@ -52,6 +55,8 @@ static const pwreset_settings defconf = {
 #define PWRESET_UNSET_LIMIT NULL
 #define PWRESET_UNSET_ORIGINS NULL
 #define PWRESET_UNSET_CORPUS NULL
+#define PWRESET_UNSET_TEXT NULL
+#define PWRESET_UNSET_LANG NULL
 
 void pwreset_settings_init(pwreset_settings *c)
 {
@@ -81,6 +86,13 @@ int pwreset_cfg_limits_on(const pwreset_settings *c)
 {
     return pwreset_cfg_account_limit(c)->count > 0
            || pwreset_cfg_client_limit(c)->count > 0;
+}
+
+const char *pwreset_cfg_site(const pwreset_settings *c)
+{
+    const pwreset_link *link = pwreset_cfg_link(c);
+
+    return c->site_name ? c->site_name : link ? link->site : NULL;
 }
 
 const char *pwreset_cfg_request_url_abs(apr_pool_t *p,
@@ -172,19 +184,76 @@ const char *pwreset_parse_url(apr_pool_t *p, const char *arg)
                          : parse_http_url(p, arg, &u);
 }
 
+/* Longest display name: one line of header, whatever its encoding. */
+#define DISPLAY_MAX 64
+
 const char *pwreset_parse_sender(apr_pool_t *p, const char *arg,
                                  const pwreset_sender **out)
 {
-    pwreset_sender *s;
+    const char *lt = strrchr(arg, '<');
+    apr_size_t len = strlen(arg);
+    pwreset_sender *s = apr_pcalloc(p, sizeof(*s));
+    const char *address = arg;
 
-    if (!pwreset_addr_mailable(arg)) {
-        return apr_psprintf(p, "'%s' is not one plain ASCII address such as "
-                            "no-reply@example.org", arg);
+    /* "Name <address>": the name is everything before '<', trimmed. */
+    if (lt && len > 0 && arg[len - 1] == '>') {
+        s->name = pwreset_trim(p, apr_pstrmemdup(p, arg, lt - arg));
+        address = apr_pstrmemdup(p, lt + 1, len - (lt - arg) - 2);
+        if (s->name[0] == '"' && strlen(s->name) >= 2
+            && s->name[strlen(s->name) - 1] == '"') {
+            s->name = apr_pstrmemdup(p, s->name + 1, strlen(s->name) - 2);
+        }
+        if (!*s->name) {
+            s->name = NULL;
+        }
     }
-    s = apr_palloc(p, sizeof(*s));
-    s->address = apr_pstrdup(p, arg);
+    if (!pwreset_addr_mailable(address)) {
+        return apr_psprintf(p, "'%s' is not one plain ASCII address such as "
+                            "no-reply@example.org, or a name and one such as "
+                            "\"Example Shop <no-reply@example.org>\"", arg);
+    }
+    if (s->name && (strlen(s->name) > DISPLAY_MAX
+                    || !pwreset_utf8_valid(s->name, strlen(s->name))
+                    || !pwreset_chars_only(s->name, PWRESET_CHARS_TEXT)
+                    || strpbrk(s->name, "<>"))) {
+        return apr_psprintf(p, "the name in '%s' must be UTF-8 text of at "
+                            "most %d bytes, without control characters or "
+                            "angle brackets", arg, DISPLAY_MAX);
+    }
+    s->address = apr_pstrdup(p, address);
     s->domain = strchr(s->address, '@') + 1;
+    s->header = s->name ? apr_pstrcat(p, pwreset_mail_display_name(p, s->name),
+                                      " <", s->address, ">", NULL)
+                        : s->address;
     *out = s;
+    return NULL;
+}
+
+const char *pwreset_parse_text(apr_pool_t *p, const char *arg)
+{
+    if (!*arg || strlen(arg) > 100 || !pwreset_utf8_valid(arg, strlen(arg))
+        || !pwreset_chars_only(arg, PWRESET_CHARS_TEXT)) {
+        return apr_psprintf(p, "'%s' must be UTF-8 text of 1 to 100 bytes, "
+                            "without control characters", arg);
+    }
+    return NULL;
+}
+
+const char *pwreset_parse_language(apr_pool_t *p, const char *arg,
+                                   const pwreset_lang **out)
+{
+    const pwreset_lang *l = pwreset_lang_get(arg);
+    const char *known = "";
+
+    if (!l || strcasecmp(l->tag, arg)) {
+        for (int i = 0; pwreset_languages[i]; i++) {
+            known = apr_pstrcat(p, known, i ? ", " : "",
+                                pwreset_languages[i]->tag, NULL);
+        }
+        return apr_psprintf(p, "'%s' is not a language there are pages and "
+                            "mails in (%s; see po/ to add one)", arg, known);
+    }
+    *out = l;
     return NULL;
 }
 

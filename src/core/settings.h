@@ -9,6 +9,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "lang.h"
 #include "window.h"
 
 #define PWRESET_UNSET (-1)
@@ -25,6 +26,8 @@ typedef struct {
 typedef struct {
     const char *address;
     const char *domain;       /* right of '@': the Message-ID's */
+    const char *name;         /* the display name, UTF-8; NULL for none */
+    const char *header;       /* the From header's value, ASCII */
 } pwreset_sender;
 
 /* PwResetCache: "provider[:args]". */
@@ -48,6 +51,8 @@ typedef struct {
 #define PWRESET_TYPE_LIMIT   const pwreset_limit *
 #define PWRESET_TYPE_ORIGINS apr_array_header_t *        /* of const char * */
 #define PWRESET_TYPE_CORPUS  const char *
+#define PWRESET_TYPE_TEXT    const char *
+#define PWRESET_TYPE_LANG    const struct pwreset_lang *
 
 /* One row per directive:
  *   X(name, kind, field, a, b, default, help)
@@ -66,7 +71,13 @@ typedef struct {
     X(PwResetRequestURL, URL, request_url, 0, 0, NULL,                       \
       "where to ask for a new link, offered on error pages")                 \
     X(PwResetMailFrom, SENDER, sender, 0, 0, NULL,                           \
-      "From: address of every mail")                                         \
+      "From: of every mail: an address, or \"Name <address>\"")             \
+    X(PwResetSiteName, TEXT, site_name, 0, 0, NULL,                          \
+      "the site's name in pages and mails (default: the host of "            \
+      "PwResetLinkURL)")                                                     \
+    X(PwResetLanguage, LANG, language, 0, 0, NULL,                           \
+      "the language of every page and mail (default: from "                  \
+      "Accept-Language, English when none fits)")                            \
     X(PwResetSendmail, COMMAND, sendmail, 0, 0,                              \
       ((const char *const[]){"/usr/sbin/sendmail", "-t", "-i", NULL}),      \
       "program and arguments the mail is piped to, run without a shell "     \
@@ -138,6 +149,9 @@ void pwreset_settings_merge(pwreset_settings *c, const pwreset_settings *base,
 /* 1 when any abuse limit is on (and so the cache is needed). */
 int pwreset_cfg_limits_on(const pwreset_settings *c);
 
+/* PwResetSiteName, else the host of PwResetLinkURL, else NULL. */
+const char *pwreset_cfg_site(const pwreset_settings *c);
+
 /* PwResetRequestURL made absolute (on PwResetLinkURL's origin) for mail;
  * NULL when it cannot be. */
 const char *pwreset_cfg_request_url_abs(apr_pool_t *p,
@@ -170,6 +184,11 @@ const char *pwreset_parse_cache_spec(apr_pool_t *p, const char *arg,
 const char *pwreset_parse_limit(apr_pool_t *p, const char *count,
                                 const char *seconds,
                                 const pwreset_limit **out);
+/* The site's name: UTF-8 text of at most 100 bytes, no control. */
+const char *pwreset_parse_text(apr_pool_t *p, const char *arg);
+/* A language there is a catalog for ("de"). */
+const char *pwreset_parse_language(apr_pool_t *p, const char *arg,
+                                   const struct pwreset_lang **out);
 /* An origin, normalised (see pwreset_origin_normalize), added to *origins
  * (made when NULL). */
 const char *pwreset_parse_origin(apr_pool_t *p, const char *arg,

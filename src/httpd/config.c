@@ -213,6 +213,24 @@ static const char *set_CORPUS(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+static const char *set_TEXT(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = pwreset_parse_text(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (!err) {
+        *(const char **)field_of(cmd) = arg;
+    }
+    return checked(cmd, err);
+}
+
+static const char *set_LANG(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_language(cmd->temp_pool, arg,
+                                               field_of(cmd)));
+}
+
 static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
                              const char *seconds)
 {
@@ -236,6 +254,8 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_AP_INIT_LIMIT AP_INIT_TAKE12
 #define PWRESET_AP_INIT_ORIGINS AP_INIT_TAKE1
 #define PWRESET_AP_INIT_CORPUS AP_INIT_TAKE1
+#define PWRESET_AP_INIT_TEXT AP_INIT_TAKE1
+#define PWRESET_AP_INIT_LANG AP_INIT_TAKE1
 
 #define PWRESET_HELP_INT(help, a, b, def)                                    \
     help " (" #a " to " #b "; default " #def ")"
@@ -252,6 +272,8 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_HELP_LIMIT PWRESET_HELP_OTHER
 #define PWRESET_HELP_ORIGINS PWRESET_HELP_OTHER
 #define PWRESET_HELP_CORPUS PWRESET_HELP_OTHER
+#define PWRESET_HELP_TEXT PWRESET_HELP_OTHER
+#define PWRESET_HELP_LANG PWRESET_HELP_OTHER
 
 #define PWRESET_COMMAND_(name, kind, field, a, b, def, help)                 \
     PWRESET_AP_INIT_##kind(#name, set_##kind,                                \

@@ -45,6 +45,7 @@ typedef struct {
     char *client;
     char *username;   /* changed only */
     int limited;      /* reset only: past PwResetAccountLimit */
+    const pwreset_lang *lang;   /* the request's: static, safe to share */
 } job;
 
 static apr_queue_t *queue;
@@ -68,6 +69,7 @@ static job *job_new(job_kind kind, server_rec *s, const char *email,
     }
     j->kind = kind;
     j->limited = 0;
+    j->lang = pwreset_lang_default();
     j->s = s;
     j->when = when;
     j->email = memcpy((char *)(j + 1), email, le);
@@ -93,7 +95,7 @@ static void send_mail(apr_pool_t *p, server_rec *s,
     const char *const *argv = pwreset_cfg_sendmail(cfg);
     int timeout = pwreset_cfg_sendmail_timeout(cfg);
 
-    m->from = pwreset_cfg_sender(cfg)->address;
+    m->from = pwreset_cfg_sender(cfg)->header;
     if (pwreset_mail_ids(p, m, pwreset_cfg_sender(cfg)->domain) != APR_SUCCESS
         || !(msg = pwreset_mail_compose(p, m))) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
@@ -156,7 +158,7 @@ static int mailable(server_rec *s, const char *email, const char *username)
 
 static void mail_reset_link(apr_pool_t *p, server_rec *s,
                             const pwreset_settings *cfg, const pwreset_user *u,
-                            apr_time_t when)
+                            apr_time_t when, const pwreset_lang *lang)
 {
     const pwreset_key *key = &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0, pwreset_key);
     int lifetime = pwreset_cfg_token_lifetime(cfg);
@@ -176,7 +178,7 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     }
     m.to = u->email;
     m.date = when;
-    pwreset_mail_reset_text(p, &m, u->username, pwreset_cfg_link(cfg)->site,
+    pwreset_mail_reset_text(p, &m, lang, u->username, pwreset_cfg_site(cfg),
                             apr_pstrcat(p, pwreset_cfg_link(cfg)->url, "?token=", token,
                                         NULL),
                             lifetime);
@@ -217,7 +219,7 @@ static void do_reset(apr_pool_t *p, const job *j)
                          "no mail", u->username, limit->count, limit->window);
             continue;
         }
-        mail_reset_link(p, j->s, cfg, u, j->when);
+        mail_reset_link(p, j->s, cfg, u, j->when, j->lang);
     }
 }
 
@@ -231,9 +233,9 @@ static void do_changed(apr_pool_t *p, const job *j)
     }
     m.to = j->email;
     m.date = j->when;
-    pwreset_mail_changed_text(p, &m, j->username,
-                              pwreset_cfg_link(cfg) ? pwreset_cfg_link(cfg)->site
-                                        : j->s->server_hostname,
+    pwreset_mail_changed_text(p, &m, j->lang, j->username,
+                              pwreset_cfg_site(cfg) ? pwreset_cfg_site(cfg)
+                                                    : j->s->server_hostname,
                               j->client, j->when,
                               pwreset_cfg_request_url_abs(p, cfg));
     send_mail(p, j->s, cfg, &m, j->username, "password-changed");
@@ -426,20 +428,26 @@ static apr_status_t enqueue(job *j, server_rec *s)
 
 apr_status_t pwreset_delivery_reset(server_rec *s, const char *email,
                                     const char *client_ip, apr_time_t when,
-                                    int limited)
+                                    const pwreset_lang *lang, int limited)
 {
     job *j = job_new(JOB_RESET, s, email, client_ip, NULL, when);
 
     if (j) {
         j->limited = limited;
+        j->lang = lang;
     }
     return enqueue(j, s);
 }
 
 apr_status_t pwreset_delivery_changed(server_rec *s, const char *username,
                                       const char *email,
-                                      const char *client_ip, apr_time_t when)
+                                      const char *client_ip, apr_time_t when,
+                                      const pwreset_lang *lang)
 {
-    return enqueue(job_new(JOB_CHANGED, s, email, client_ip, username, when),
-                   s);
+    job *j = job_new(JOB_CHANGED, s, email, client_ip, username, when);
+
+    if (j) {
+        j->lang = lang;
+    }
+    return enqueue(j, s);
 }

@@ -13,6 +13,8 @@
 #include "store.h"
 #include "core/common.h"
 #include "core/input.h"
+#include "core/json.h"
+#include "core/lang.h"
 #include "core/page.h"
 #include "core/password.h"
 #include "core/quality.h"
@@ -21,6 +23,7 @@
 #include <apr_atomic.h>
 #include <apr_md5.h> /* apr_password_validate */
 #include <apr_strings.h>
+#include <stdlib.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -42,6 +45,8 @@ typedef enum { SERVE_REQUEST, SERVE_LINK, SERVE_UPDATE } serve_kind;
 typedef struct {
     const char *link_args;   /* the query string before it was hidden */
     int body_read;           /* the whole body has been read */
+    int json;                /* answer in JSON (see wants_json()) */
+    pwreset_page_ctx ctx;    /* the language and the site's name */
 } req_state;
 
 static req_state *state_of(request_rec *r)
@@ -102,11 +107,129 @@ int pwreset_handlers_post_config(apr_pool_t *pconf, server_rec *s)
 
 /* ---- responses ------------------------------------------------------ */
 
-static int send_page(request_rec *r, int status, const char *html)
+/* What an answer says; each is a page, or a JSON object standing for it. */
+typedef enum {
+    PAGE_REQUEST,       /* the request form (msg: what was wrong) */
+    PAGE_SENT,          /* the answer to every well-formed request */
+    PAGE_INVALID,       /* the link or the form is invalid or expired */
+    PAGE_UPDATE,        /* the new-password form (msg: what was wrong) */
+    PAGE_CHANGED,
+    PAGE_SEE_OTHER,     /* the link's 303 */
+    PAGE_TOO_MANY,
+    PAGE_FORBIDDEN,
+    PAGE_METHOD,
+    PAGE_UNAVAILABLE,
+    PAGE_ERROR
+} page_kind;
+
+/* What the new-password form shows besides a message. */
+typedef struct {
+    const char *username;
+    int min_length;
+    long expires_in;         /* seconds the form cookie has left */
+} form_info;
+
+/* The message that stands for a page in JSON, when it has none of its
+ * own. */
+static pwreset_msg page_message(page_kind kind, pwreset_msg msg)
+{
+    static const pwreset_msg of[] = {
+        [PAGE_REQUEST] = PWRESET_MSG_FORM_MALFORMED,
+        [PAGE_SENT] = PWRESET_MSG_SENT,
+        [PAGE_INVALID] = PWRESET_MSG_INVALID,
+        [PAGE_UPDATE] = PWRESET_MSG_FORM_MALFORMED,
+        [PAGE_CHANGED] = PWRESET_MSG_CHANGED,
+        [PAGE_SEE_OTHER] = PWRESET_MSG_NONE,
+        [PAGE_TOO_MANY] = PWRESET_MSG_TOO_MANY,
+        [PAGE_FORBIDDEN] = PWRESET_MSG_FORBIDDEN,
+        [PAGE_METHOD] = PWRESET_MSG_METHOD,
+        [PAGE_UNAVAILABLE] = PWRESET_MSG_UNAVAILABLE,
+        [PAGE_ERROR] = PWRESET_MSG_ERROR,
+    };
+
+    return msg != PWRESET_MSG_NONE ? msg : of[kind];
+}
+
+static const char *html_of(request_rec *r, const pwreset_settings *cfg,
+                           page_kind kind, pwreset_msg msg,
+                           const char *detail, const form_info *form)
+{
+    const pwreset_page_ctx *c = &state_of(r)->ctx;
+    apr_pool_t *p = r->pool;
+
+    switch (kind) {
+    case PAGE_REQUEST:
+        return pwreset_page_request(p, c, msg);
+    case PAGE_SENT:
+        return pwreset_page_request_sent(p, c);
+    case PAGE_INVALID:
+        return pwreset_page_invalid(p, c, pwreset_cfg_request_url(cfg));
+    case PAGE_UPDATE:
+        return pwreset_page_update(p, c, form->username, msg, detail,
+                                   form->min_length);
+    case PAGE_CHANGED:
+        return pwreset_page_changed(p, c);
+    case PAGE_SEE_OTHER:
+        return pwreset_page_see_other(p, c);
+    case PAGE_TOO_MANY:
+        return pwreset_page_too_many(p, c);
+    case PAGE_FORBIDDEN:
+        return pwreset_page_forbidden(p, c);
+    case PAGE_METHOD:
+        return pwreset_page_method(p, c);
+    case PAGE_UNAVAILABLE:
+        return pwreset_page_unavailable(p, c);
+    default:
+        return pwreset_page_error(p, c);
+    }
+}
+
+/* The JSON answer: {"error": code, "message": words} for a refusal, what
+ * the form needs for a GET of the update URL, {"status": ..., "message":
+ * ...} for the rest.  Codes are stable (README.md lists them); messages
+ * are in the negotiated language. */
+static const char *json_of(request_rec *r, int status, page_kind kind,
+                           pwreset_msg msg, const char *detail,
+                           const form_info *form)
+{
+    const pwreset_page_ctx *c = &state_of(r)->ctx;
+    pwreset_msg m = page_message(kind, msg);
+    const char *words = pwreset_page_message(r->pool, c, m, detail);
+
+    if (status >= 400) {
+        return pwreset_json_object(r->pool, "error", pwreset_msg_code(m),
+                                   "message", words, NULL);
+    }
+    if (kind == PAGE_UPDATE) {
+        return pwreset_json_object(r->pool, "username", form->username,
+                                   "#min_length",
+                                   apr_itoa(r->pool, form->min_length),
+                                   "#expires_in",
+                                   apr_ltoa(r->pool, form->expires_in), NULL);
+    }
+    if (kind == PAGE_REQUEST) {
+        return pwreset_json_object(r->pool, "@fields", "[\"email\"]", NULL);
+    }
+    return pwreset_json_object(r->pool, "status", pwreset_msg_code(m),
+                               "message", words, NULL);
+}
+
+/* Send an answer: a page, or JSON when the request asked for it.  Every
+ * header goes in err_headers_out, which survives every status. */
+static int answer(request_rec *r, const pwreset_settings *cfg, int status,
+                  page_kind kind, pwreset_msg msg, const char *detail,
+                  const form_info *form)
 {
     apr_table_t *h = r->err_headers_out;
-    apr_size_t len = strlen(html);
+    int json = state_of(r)->json && kind != PAGE_SEE_OTHER;
+    const char *body = json ? json_of(r, status, kind, msg, detail, form)
+                            : html_of(r, cfg, kind, msg, detail, form);
+    apr_size_t len;
 
+    if (!body) {
+        body = "";
+    }
+    len = strlen(body);
     apr_table_setn(h, "Cache-Control", "no-store");
     apr_table_setn(h, "Referrer-Policy", "no-referrer");
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
@@ -118,31 +241,110 @@ static int send_page(request_rec *r, int status, const char *html)
         r->connection->keepalive = AP_CONN_CLOSE;
     }
     r->status = status;
-    ap_set_content_type(r, "text/html; charset=utf-8");
+    ap_set_content_type(r, json ? "application/json"
+                                : "text/html; charset=utf-8");
     ap_set_content_length(r, len);
     if (!r->header_only) {
-        ap_rwrite(html, (int)len, r);
+        ap_rwrite(body, (int)len, r);
     }
     return OK;
 }
 
 static int send_invalid(request_rec *r, const pwreset_settings *cfg)
 {
-    return send_page(r, HTTP_BAD_REQUEST,
-                     pwreset_page_invalid(r->pool, pwreset_cfg_request_url(cfg)));
+    return answer(r, cfg, HTTP_BAD_REQUEST, PAGE_INVALID, PWRESET_MSG_NONE,
+                  NULL, NULL);
 }
 
-static int send_unavailable(request_rec *r)
+static int send_unavailable(request_rec *r, const pwreset_settings *cfg)
 {
     apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER);
-    return send_page(r, HTTP_SERVICE_UNAVAILABLE,
-                     pwreset_page_unavailable(r->pool));
+    return answer(r, cfg, HTTP_SERVICE_UNAVAILABLE, PAGE_UNAVAILABLE,
+                  PWRESET_MSG_NONE, NULL, NULL);
 }
 
-static int send_server_error(request_rec *r)
+static int send_server_error(request_rec *r, const pwreset_settings *cfg)
 {
-    return send_page(r, HTTP_INTERNAL_SERVER_ERROR,
-                     pwreset_page_error(r->pool));
+    return answer(r, cfg, HTTP_INTERNAL_SERVER_ERROR, PAGE_ERROR,
+                  PWRESET_MSG_NONE, NULL, NULL);
+}
+
+/* ---- language and format --------------------------------------------- */
+
+/* The q-value of one media type in an Accept header (0 when absent). */
+static int accept_q(const char *accept, const char *type)
+{
+    apr_size_t n = strlen(type);
+    int best = 0;
+
+    while (accept && *accept) {
+        apr_size_t len = strcspn(accept, ",");
+        const char *t = accept;
+
+        while (*t == ' ' || *t == '\t') {
+            t++;
+        }
+        if (!strncasecmp(t, type, n)
+            && (t[n] == ',' || t[n] == ';' || t[n] == ' ' || !t[n])) {
+            const char *q = memchr(t, ';', (apr_size_t)(accept + len - t));
+            int v = 1000;
+
+            if (q && (q = strstr(q, "q=")) && q < accept + len) {
+                v = (int)(atof(q + 2) * 1000);
+            }
+            best = v > best ? v : best;
+        }
+        accept += len + (accept[len] == ',');
+    }
+    return best;
+}
+
+static int is_type(const char *ct, const char *type)
+{
+    apr_size_t n = strlen(type);
+
+    return ct && !strncasecmp(ct, type, n)
+           && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* JSON is answered to a JSON body, and to an Accept that ranks
+ * application/json at least as high as text/html (browsers name text/html;
+ * "any type" alone does not count). */
+static int wants_json(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+    int json;
+
+    if (r->method_number == M_POST
+        && is_type(apr_table_get(r->headers_in, "Content-Type"),
+                   "application/json")) {
+        return 1;
+    }
+    json = accept_q(accept, "application/json");
+    return json > 0 && json >= accept_q(accept, "text/html");
+}
+
+/* The language and the format of the answer, and what they depend on. */
+static void choose_answer(request_rec *r, const pwreset_settings *cfg,
+                          serve_kind kind)
+{
+    req_state *st = state_of(r);
+    const pwreset_lang *forced = pwreset_cfg_language(cfg);
+
+    st->ctx.site = pwreset_cfg_site(cfg);
+    if (forced) {
+        st->ctx.lang = forced;
+    }
+    else {
+        st->ctx.lang = pwreset_lang_negotiate(
+            apr_table_get(r->headers_in, "Accept-Language"));
+        apr_table_mergen(r->err_headers_out, "Vary", "Accept-Language");
+    }
+    /* The link is a browser's: always a page and a redirect. */
+    if (kind != SERVE_LINK) {
+        st->json = wants_json(r);
+        apr_table_mergen(r->err_headers_out, "Vary", "Accept");
+    }
 }
 
 /* The client limit: POSTs from one client address (r->useragent_ip, so
@@ -163,7 +365,8 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
                   "reached (%d POSTs in %d s)", l->count, l->window);
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
-    send_page(r, HTTP_TOO_MANY_REQUESTS, pwreset_page_too_many(r->pool));
+    answer(r, cfg, HTTP_TOO_MANY_REQUESTS, PAGE_TOO_MANY, PWRESET_MSG_NONE,
+           NULL, NULL);
     return 1;
 }
 
@@ -236,14 +439,17 @@ static int refused_as_forged(request_rec *r, const pwreset_settings *cfg)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0122) "a POST sent "
                   "from another site was refused (%s: %.80s)", why,
                   ap_escape_logitem(r->pool, value));
-    send_page(r, HTTP_FORBIDDEN, pwreset_page_forbidden(r->pool));
+    answer(r, cfg, HTTP_FORBIDDEN, PAGE_FORBIDDEN, PWRESET_MSG_NONE, NULL,
+           NULL);
     return 1;
 }
 
-static int method_not_allowed(request_rec *r, const char *allow)
+static int method_not_allowed(request_rec *r, const pwreset_settings *cfg,
+                              const char *allow)
 {
     apr_table_setn(r->err_headers_out, "Allow", allow);
-    return send_page(r, HTTP_METHOD_NOT_ALLOWED, pwreset_page_method(r->pool));
+    return answer(r, cfg, HTTP_METHOD_NOT_ALLOWED, PAGE_METHOD,
+                  PWRESET_MSG_NONE, NULL, NULL);
 }
 
 /* ---- the form cookie ------------------------------------------------ */
@@ -266,24 +472,17 @@ static void set_form_cookie(request_rec *r, const pwreset_settings *cfg,
 
 /* ---- reading input -------------------------------------------------- */
 
-static int is_form_type(const char *ct)
-{
-    static const char type[] = "application/x-www-form-urlencoded";
-    apr_size_t n = sizeof(type) - 1;
-
-    return ct && !strncasecmp(ct, type, n)
-           && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-/* Read the whole body of a form POST into *body.  Returns OK or the status
- * to answer with; never more than FORM_MAX bytes are kept. */
+/* Read the whole body of a POST (a form or JSON) into *body.  Returns OK
+ * or the status to answer with; never more than FORM_MAX bytes are kept. */
 static int read_body(request_rec *r, const char **body, apr_size_t *len)
 {
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
     char *buf = apr_palloc(r->pool, FORM_MAX + 1);
     apr_size_t got = 0;
     long n;
 
-    if (!is_form_type(apr_table_get(r->headers_in, "Content-Type"))) {
+    if (!is_type(ct, "application/x-www-form-urlencoded")
+        && !is_type(ct, "application/json")) {
         return HTTP_UNSUPPORTED_MEDIA_TYPE;
     }
     if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
@@ -311,8 +510,8 @@ static int read_body(request_rec *r, const char **body, apr_size_t *len)
     return OK;
 }
 
-/* Read and parse a POSTed form holding exactly `names`.  Returns OK, or
- * the status to answer with and *problem, what to say. */
+/* Read and parse a POSTed form, or JSON object, holding exactly `names`.
+ * Returns OK, or the status to answer with and *problem, what to say. */
 static int read_form(request_rec *r, const char *const *names,
                      const char **values, pwreset_msg *problem)
 {
@@ -328,7 +527,10 @@ static int read_form(request_rec *r, const char *const *names,
                        : PWRESET_MSG_FORM_UNREADABLE;
         return status;
     }
-    if (pwreset_form_parse(r->pool, body, len, names, values)
+    if ((is_type(apr_table_get(r->headers_in, "Content-Type"),
+                 "application/json")
+             ? pwreset_json_parse(r->pool, body, len, names, values)
+             : pwreset_form_parse(r->pool, body, len, names, values))
         != PWRESET_FORM_OK) {
         *problem = PWRESET_MSG_FORM_MALFORMED;
         return HTTP_BAD_REQUEST;
@@ -375,24 +577,24 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
     int status, limited;
 
     if (r->method_number == M_GET) {
-        return send_page(r, HTTP_OK,
-                         pwreset_page_request(r->pool, PWRESET_MSG_NONE));
+        return answer(r, cfg, HTTP_OK, PAGE_REQUEST, PWRESET_MSG_NONE, NULL,
+                      NULL);
     }
     if (r->method_number != M_POST) {
-        return method_not_allowed(r, "GET, HEAD, POST");
+        return method_not_allowed(r, cfg, "GET, HEAD, POST");
     }
     if (refused_as_forged(r, cfg) || past_client_limit(r, cfg)) {
         return OK;
     }
     status = read_form(r, names, values, &problem);
     if (status != OK) {
-        return send_page(r, status, pwreset_page_request(r->pool, problem));
+        return answer(r, cfg, status, PAGE_REQUEST, problem, NULL, NULL);
     }
     email = pwreset_trim(r->pool, values[0]);
     st = pwreset_addr_check(email);
     if (st != PWRESET_ADDR_OK) {
-        return send_page(r, HTTP_BAD_REQUEST,
-                         pwreset_page_request(r->pool, address_problem(st)));
+        return answer(r, cfg, HTTP_BAD_REQUEST, PAGE_REQUEST,
+                      address_problem(st), NULL, NULL);
     }
     /* From here on, nothing depends on whether the address has an account:
      * the delivery thread finds out, after this response is gone.  The
@@ -405,8 +607,8 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
                                 "account", lower, r->request_time, NULL,
                                 r->pool);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
-                           r->request_time, limited);
-    return send_page(r, HTTP_OK, pwreset_page_request_sent(r->pool));
+                           r->request_time, state_of(r)->ctx.lang, limited);
+    return answer(r, cfg, HTTP_OK, PAGE_SENT, PWRESET_MSG_NONE, NULL, NULL);
 }
 
 /* ---- tokens against the store --------------------------------------- */
@@ -417,7 +619,7 @@ typedef enum { CHECK_OK, CHECK_INVALID, CHECK_UNAVAILABLE } check_result;
  * On CHECK_OK, *user is that account. */
 static check_result check_token(request_rec *r, const pwreset_settings *cfg,
                                 const char *token, pwreset_purpose purpose,
-                                pwreset_user **user)
+                                pwreset_user **user, long *expires)
 {
     pwreset_claims claims;
     pwreset_token_status st;
@@ -451,13 +653,14 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
                       claims.sub);
         return CHECK_INVALID;
     }
+    *expires = claims.exp;
     return CHECK_OK;
 }
 
 static int answer_check(request_rec *r, const pwreset_settings *cfg,
                         check_result res)
 {
-    return res == CHECK_UNAVAILABLE ? send_unavailable(r)
+    return res == CHECK_UNAVAILABLE ? send_unavailable(r, cfg)
                                     : send_invalid(r, cfg);
 }
 
@@ -565,9 +768,10 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
     const char *form_token;
     pwreset_user *user = NULL;
     check_result res;
+    long expires = 0;
 
     if (r->method_number != M_GET) {
-        return method_not_allowed(r, "GET, HEAD");
+        return method_not_allowed(r, cfg, "GET, HEAD");
     }
     if (pwreset_form_parse(r->pool, args, strlen(args), names, values)
         != PWRESET_FORM_OK) {
@@ -576,7 +780,8 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
                       "exactly one token parameter");
         return send_invalid(r, cfg);
     }
-    res = check_token(r, cfg, values[0], PWRESET_PURPOSE_LINK, &user);
+    res = check_token(r, cfg, values[0], PWRESET_PURPOSE_LINK, &user,
+                      &expires);
     if (res != CHECK_OK) {
         return answer_check(r, cfg, res);
     }
@@ -592,14 +797,15 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0114) "could not make "
                       "a form token for user %s", user->username);
-        return send_server_error(r);
+        return send_server_error(r, cfg);
     }
     set_form_cookie(r, cfg, form_token, pwreset_cfg_form_lifetime(cfg));
     apr_table_setn(r->headers_out, "Location", pwreset_cfg_update_url(cfg));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                   PWRLOGNO(0115) "reset link of user "
                   "%s accepted", user->username);
-    return send_page(r, HTTP_SEE_OTHER, pwreset_page_see_other(r->pool));
+    return answer(r, cfg, HTTP_SEE_OTHER, PAGE_SEE_OTHER, PWRESET_MSG_NONE,
+                  NULL, NULL);
 }
 
 /* ---- pwreset-update ------------------------------------------------- */
@@ -635,7 +841,7 @@ static pwreset_msg new_password_problem(request_rec *r,
 }
 
 static int update_post(request_rec *r, const pwreset_settings *cfg,
-                       pwreset_user *user)
+                       pwreset_user *user, const form_info *form)
 {
     static const char *const names[] = {"password", "confirm", NULL};
     const char *values[2], *detail = NULL, *hash;
@@ -650,21 +856,19 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
         status = problem != PWRESET_MSG_NONE ? HTTP_UNPROCESSABLE_ENTITY : OK;
     }
     if (status != OK) {
-        return send_page(r, status, pwreset_page_update(r->pool,
-                         user->username, problem, detail,
-                         pwreset_cfg_min_length(cfg)));
+        return answer(r, cfg, status, PAGE_UPDATE, problem, detail, form);
     }
     hash = pwreset_password_hash(r->pool, values[0],
                                  pwreset_cfg_bcrypt_cost(cfg));
     if (!hash) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0116) "bcrypt failed");
-        return send_server_error(r);
+        return send_server_error(r, cfg);
     }
     rv = pwreset_store_update(r->pool, r->server, user->username, user->hash,
                               hash, &changed);
     if (rv != APR_SUCCESS) {
-        return send_unavailable(r);
+        return send_unavailable(r, cfg);
     }
     if (!changed) {
         /* Another tab with the same link won the compare-and-swap. */
@@ -680,8 +884,10 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
                   "%s changed", user->username);
     set_form_cookie(r, cfg, "", 0);
     pwreset_delivery_changed(r->server, user->username, user->email,
-                             r->useragent_ip, r->request_time);
-    return send_page(r, HTTP_OK, pwreset_page_changed(r->pool));
+                             r->useragent_ip, r->request_time,
+                             state_of(r)->ctx.lang);
+    return answer(r, cfg, HTTP_OK, PAGE_CHANGED, PWRESET_MSG_NONE, NULL,
+                  NULL);
 }
 
 static int serve_update(request_rec *r, const pwreset_settings *cfg)
@@ -689,9 +895,11 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
     const char *token = NULL;
     pwreset_user *user = NULL;
     check_result res;
+    form_info form;
+    long expires = 0;
 
     if (r->method_number != M_GET && r->method_number != M_POST) {
-        return method_not_allowed(r, "GET, HEAD, POST");
+        return method_not_allowed(r, cfg, "GET, HEAD, POST");
     }
     if (r->method_number == M_POST
         && (refused_as_forged(r, cfg) || past_client_limit(r, cfg))) {
@@ -706,19 +914,21 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
                       "form asked for without a form cookie");
         return send_invalid(r, cfg);
     }
-    res = check_token(r, cfg, token, PWRESET_PURPOSE_FORM, &user);
+    res = check_token(r, cfg, token, PWRESET_PURPOSE_FORM, &user, &expires);
     if (res != CHECK_OK) {
         if (res == CHECK_INVALID) {
             set_form_cookie(r, cfg, "", 0);
         }
         return answer_check(r, cfg, res);
     }
+    form.username = user->username;
+    form.min_length = pwreset_cfg_min_length(cfg);
+    form.expires_in = expires - (long)apr_time_sec(r->request_time);
     if (r->method_number == M_GET) {
-        return send_page(r, HTTP_OK, pwreset_page_update(r->pool,
-                         user->username, PWRESET_MSG_NONE, NULL,
-                         pwreset_cfg_min_length(cfg)));
+        return answer(r, cfg, HTTP_OK, PAGE_UPDATE, PWRESET_MSG_NONE, NULL,
+                      &form);
     }
-    return update_post(r, cfg, user);
+    return update_post(r, cfg, user, &form);
 }
 
 /* ---- the hook ------------------------------------------------------- */
@@ -755,12 +965,13 @@ int pwreset_handlers_handler(request_rec *r)
         }
         hide_query(r);
     }
+    choose_answer(r, cfg, kind);
     missing = missing_setting(cfg, kind);
     if (missing) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0101) "%s cannot serve: "
                       "%s is not set for this server", r->handler, missing);
-        return send_server_error(r);
+        return send_server_error(r, cfg);
     }
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
     switch (kind) {

@@ -173,8 +173,9 @@ static void test_parse_sender(void)
 {
     const pwreset_sender *s = NULL, *keep;
     static const char *const bad[] = {
-        "a@b.org, c@d.org", "Reset <no-reply@example.org>",
-        "<no-reply@example.org>", "\"Reset\" no-reply@example.org",
+        "a@b.org, c@d.org", "Reset <a@b.org, c@d.org>",
+        "Re\nset <no-reply@example.org>", "Re<set <no-reply@example.org>",
+        "\"Reset\" no-reply@example.org",
         "no-reply@example.org (Reset)", "no-reply", "",
         " no-reply@example.org", "no-reply@example.org\nBcc: eve@example.org",
         "m\xc4\xb1ke@example.org", "a@b@example.org", NULL
@@ -192,7 +193,8 @@ static void test_parse_sender(void)
     keep = s;
     is_str(pwreset_parse_sender(pool, "a@b.org, c@d.org", &s),
            "'a@b.org, c@d.org' is not one plain ASCII address such as "
-           "no-reply@example.org", "sender: a list refused");
+           "no-reply@example.org, or a name and one such as \"Example Shop "
+           "<no-reply@example.org>\"", "sender: a list refused");
     for (; bad[n]; n++) {
         if (pwreset_parse_sender(pool, bad[n], &s) != NULL) {
             refused++;
@@ -201,9 +203,27 @@ static void test_parse_sender(void)
             diag("accepted: '%s'", bad[n]);
         }
     }
-    is_num(refused, n, "sender: lists, display names, comments, no @, empty, "
-           "spaces, CR/LF, non-ASCII and two @ all refused");
+    is_num(refused, n, "sender: lists, comments, no @, empty, spaces, CR/LF, "
+           "angle brackets in a name, non-ASCII addresses and two @ all "
+           "refused");
     ok(s == keep, "sender: a refusal leaves the value alone");
+    ok(pwreset_parse_sender(pool, "Example Shop <no-reply@example.org>", &s)
+       == NULL && !strcmp(s->address, "no-reply@example.org")
+       && !strcmp(s->name, "Example Shop")
+       && !strcmp(s->header, "Example Shop <no-reply@example.org>"),
+       "sender: a display name of plain words");
+    ok(pwreset_parse_sender(pool, "\"Shop, Inc.\" <no@example.org>", &s)
+       == NULL && !strcmp(s->name, "Shop, Inc.")
+       && !strcmp(s->header, "\"Shop, Inc.\" <no@example.org>"),
+       "sender: a name with specials becomes a quoted-string");
+    ok(pwreset_parse_sender(pool, "B\xc3\xa4" "ckerei M\xc3\xbc" "ller "
+                                  "<no@example.org>", &s) == NULL
+       && !strcmp(s->header, "=?UTF-8?B?QsOkY2tlcmVpIE3DvGxsZXI=?= "
+                             "<no@example.org>"),
+       "sender: a non-ASCII name is RFC 2047-encoded");
+    ok(pwreset_parse_sender(pool, "<no@example.org>", &s) == NULL
+       && !s->name && !strcmp(s->header, "no@example.org"),
+       "sender: an address in brackets alone");
 }
 
 static void test_parse_command(void)
@@ -497,6 +517,8 @@ static void test_parse_key_file(void)
 #define CLASS_LIMIT PTR
 #define CLASS_ORIGINS PTR
 #define CLASS_CORPUS PTR
+#define CLASS_TEXT PTR
+#define CLASS_LANG PTR
 #define IS_UNSET_INT(v) ((v) == PWRESET_UNSET)
 #define IS_UNSET_PTR(v) ((v) == NULL)
 #define IS_UNSET(kind, v) CAT(IS_UNSET_, CLASS_##kind)(v)
@@ -537,7 +559,7 @@ static void test_init(void)
     PWRESET_DIRECTIVES(CHECK_UNSET_)
     is_num(unset, n, "init: all %d directives unset (PWRESET_UNSET or NULL)",
            n);
-    is_num(n, 20, "the table has 20 directives");
+    is_num(n, 22, "the table has 22 directives");
 }
 
 static void test_defaults(void)
@@ -621,6 +643,8 @@ static void test_defaults(void)
 #define CHECK_DEFAULT_LIMIT CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_ORIGINS CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_CORPUS CHECK_DEFAULT_PTR
+#define CHECK_DEFAULT_TEXT CHECK_DEFAULT_PTR
+#define CHECK_DEFAULT_LANG CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_(name, kind, field, a, b, def, help)                   \
     CHECK_DEFAULT_##kind(name, field, a, b)
     PWRESET_DIRECTIVES(CHECK_DEFAULT_)
