@@ -4,6 +4,8 @@
  *   breached-lookup generate N FILE   N SHA-1 lines ("filler i"), plus those
  *                                     of "breached bench password i" for
  *                                     i < 10000, sorted, CRLF
+ *   breached-lookup verify FILE       every line: the format and the order
+ *                                     (the start-up check samples them)
  *   breached-lookup lookup FILE K     K lookups (half hits, half misses)
  *                                     through the module's own code: time
  *                                     per lookup and this process's
@@ -13,6 +15,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_time.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -123,15 +126,53 @@ static int lookup(const char *path, long k)
     return hits == k / 2 ? 0 : 1;
 }
 
+static int verify(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[256], prev[41] = "";
+    long n = 0;
+
+    if (!f) {
+        perror(path);
+        return 2;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        size_t len = strcspn(line, "\r\n");
+        size_t hex = strspn(line, "0123456789abcdefABCDEF");
+
+        n++;
+        if (hex != 40 || line[40] != ':' || len < 42
+            || strspn(line + 41, "0123456789") != len - 41) {
+            fprintf(stderr, "%s:%ld: not HEX40:COUNT\n", path, n);
+            return 1;
+        }
+        for (int i = 0; i < 40; i++) {
+            line[i] = (char)toupper((unsigned char)line[i]);
+        }
+        if (n > 1 && strncmp(prev, line, 40) >= 0) {
+            fprintf(stderr, "%s:%ld: not after the line before it\n", path, n);
+            return 1;
+        }
+        memcpy(prev, line, 40);
+    }
+    fclose(f);
+    printf("%s: %ld lines, all HEX40:COUNT, sorted\n", path, n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     apr_initialize();
     if (argc == 4 && !strcmp(argv[1], "generate")) {
         return generate(atol(argv[2]), argv[3]);
     }
+    if (argc == 3 && !strcmp(argv[1], "verify")) {
+        return verify(argv[2]);
+    }
     if (argc == 4 && !strcmp(argv[1], "lookup")) {
         return lookup(argv[2], atol(argv[3]));
     }
-    fprintf(stderr, "usage: %s generate N FILE | lookup FILE K\n", argv[0]);
+    fprintf(stderr, "usage: %s generate N FILE | verify FILE | lookup FILE K\n",
+            argv[0]);
     return 2;
 }

@@ -20,10 +20,22 @@ void pwreset_sha1_hex(const char *password, char out[PWRESET_SHA1_HEX + 1])
     out[PWRESET_SHA1_HEX] = '\0';
 }
 
-/* The start of the line that holds offset `at`, not before `floor`. */
+/* A line of the corpus is 40 digits, a colon, a count of a few digits and
+ * CRLF: never near this long.  Scans for a line's start stop here, so a
+ * file without line breaks costs no more than a good one. */
+#define LINE_MAX_BYTES 128
+#define NO_LINE ((apr_size_t)-1)
+
+/* The start of the line that holds offset `at`, not before `floor`;
+ * NO_LINE when it lies more than LINE_MAX_BYTES back. */
 static apr_size_t line_start(const char *buf, apr_size_t floor, apr_size_t at)
 {
+    apr_size_t from = at;
+
     while (at > floor && buf[at - 1] != '\n') {
+        if (from - at >= LINE_MAX_BYTES) {
+            return NO_LINE;
+        }
         at--;
     }
     return at;
@@ -38,7 +50,8 @@ static apr_size_t next_line(const char *buf, apr_size_t len, apr_size_t at)
 }
 
 /* Compare the line at buf[at] with the 40 hex digits `hex`, as upper-case
- * hex: <0, 0 or >0.  A line too short to hold 40 characters sorts first. */
+ * hex: <0, 0 or >0.  When fewer than 40 bytes are left in the buffer (only
+ * the last line can be that short) it sorts first. */
 static int compare(const char *buf, apr_size_t len, apr_size_t at,
                    const char *hex)
 {
@@ -64,7 +77,12 @@ int pwreset_breached_find(const char *buf, apr_size_t len, const char *hex)
 
     while (lo < hi) {
         apr_size_t s = line_start(buf, lo, lo + (hi - lo) / 2);
-        int cmp = compare(buf, len, s, hex);
+        int cmp;
+
+        if (s == NO_LINE) {
+            return 0; /* not the corpus here: nothing to find */
+        }
+        cmp = compare(buf, len, s, hex);
 
         if (cmp == 0) {
             return 1;
@@ -109,24 +127,35 @@ static apr_size_t line_ok(const char *buf, apr_size_t len, apr_size_t at,
 const char *pwreset_breached_check(apr_pool_t *p, const char *buf,
                                    apr_size_t len, int samples)
 {
-    apr_size_t prev = 0, last;
+    apr_size_t prev = 0, last, end = len;
     int have_prev = 0;
 
+    if (samples < 0) {
+        samples = 0;
+    }
     if (len == 0) {
         return "the file is empty";
     }
-    last = line_start(buf, 0, buf[len - 1] == '\n' ? len - 1 : len);
+    /* One blank line at the end (a trailing CRLF too many) is harmless. */
+    while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) {
+        end--;
+    }
+    last = end > 0 ? line_start(buf, 0, end) : 0;
     for (int k = 0; k <= samples + 1; k++) {
         apr_size_t at = k == 0 ? 0
                       : k > samples ? last
-                      : line_start(buf, 0, (apr_size_t)((double)len * k
+                      : line_start(buf, 0, (apr_size_t)((double)end * k
                                                         / (samples + 1)));
-        apr_size_t digits;
+        apr_size_t digits = 0;
 
-        if (!line_ok(buf, len, at, &digits)) {
+        if (at == NO_LINE || !line_ok(buf, len, at, &digits)) {
             return apr_psprintf(p, "the line at byte %" APR_SIZE_T_FMT
                                 " is not 40 hexadecimal digits, a colon and "
-                                "a count%s", at, digits == 32
+                                "a count%s", at == NO_LINE ? (apr_size_t)0 : at,
+                                at == NO_LINE
+                                ? " (the file has lines far longer than the "
+                                  "corpus's)"
+                                : digits == 32
                                 ? " (32 digits: an NTLM list; this needs the "
                                   "SHA-1 one)" : "");
         }

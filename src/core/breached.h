@@ -17,12 +17,17 @@ void pwreset_sha1_hex(const char *password, char out[PWRESET_SHA1_HEX + 1]);
 
 /* 1 when a line of buf starts with the 40 hex digits `hex` (either case).
  * A binary search over byte offsets that resynchronises on line starts;
- * it never reads outside buf. */
+ * it never reads outside buf, and always reads exactly 40 bytes of `hex`
+ * (which need not be NUL-terminated).  On a buffer that is not a sorted
+ * corpus the answer means nothing, but it comes, and soon. */
 int pwreset_breached_find(const char *buf, apr_size_t len, const char *hex);
 
 /* NULL when buf looks like the corpus (its first and last lines and an
- * even sample of `samples` lines between them are "HEX40:COUNT", in
- * order), else what is wrong, for a start-up error. */
+ * even sample of `samples` lines between them, 0 or more, are
+ * "HEX40:COUNT", in order), else what is wrong, for a start-up error.  A
+ * sample cannot see every line: a file whose order is broken only between
+ * two sampled lines passes, and lookups there may miss; a full check is
+ * `bench/breached-lookup verify FILE`. */
 const char *pwreset_breached_check(apr_pool_t *p, const char *buf,
                                    apr_size_t len, int samples);
 

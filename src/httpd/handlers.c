@@ -825,14 +825,15 @@ static pwreset_msg new_password_problem(request_rec *r,
     if (problem != PWRESET_MSG_NONE) {
         return problem;
     }
-    if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
-        return PWRESET_MSG_PW_CURRENT;
-    }
+    /* The lists before bcrypt: they cost microseconds, it milliseconds. */
     if (pwreset_common_password(password)) {
         return PWRESET_MSG_PW_COMMON;
     }
     if (pwreset_breached_password(r->server, password)) {
         return PWRESET_MSG_PW_BREACHED;
+    }
+    if (apr_password_validate(password, user->hash) == APR_SUCCESS) {
+        return PWRESET_MSG_PW_CURRENT;
     }
     return pwreset_quality_check(r->pool,
                                  pwreset_runtime_get(r->server)->quality,

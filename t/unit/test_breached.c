@@ -7,6 +7,7 @@
 #include <apr_general.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <stdlib.h>
 
 static apr_pool_t *pool;
@@ -134,6 +135,26 @@ static void test_check(void)
     ok(err && strstr(err, "not sorted"), "check: lines out of order");
     ok(pwreset_breached_check(pool, good, strlen(good) - 1, 10) == NULL,
        "check: the last line without a newline");
+    ok(pwreset_breached_check(pool, apr_pstrcat(pool, good, "\r\n", NULL),
+                              strlen(good) + 2, 10) == NULL,
+       "check: a blank line at the end");
+    {
+        /* No line breaks in 8 MB: refused, and at once (scans are bounded). */
+        apr_size_t n = 8 << 20;
+        char *blob = apr_palloc(pool, n);
+        apr_time_t t0 = apr_time_now();
+        char hex[PWRESET_SHA1_HEX + 1];
+
+        memset(blob, 'A', n);
+        memcpy(blob, good, (apr_size_t)(strchr(good, '\n') - good) + 1);
+        err = pwreset_breached_check(pool, blob, n, 1000);
+        ok(err && strstr(err, "far longer"), "check: a file without line "
+           "breaks is refused");
+        pwreset_sha1_hex("x", hex);
+        ok(!pwreset_breached_find(blob, n, hex), "find: nothing in it");
+        ok(apr_time_now() - t0 < apr_time_from_sec(1),
+           "both at once, not a scan of the whole file");
+    }
 }
 
 int main(void)
