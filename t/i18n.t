@@ -28,7 +28,7 @@ sub page {
 }
 
 my %h1 = (en => 'Forgot your password?', de => 'Passwort vergessen?',
-          fr => 'Mot de passe oublié ?', es => '¿Ha olvidado su contraseña?');
+          fr => "Mot de passe oubli\x{e9}\x{202f}?", es => '¿Ha olvidado su contraseña?');
 for my $lang (sort keys %h1) {
     my $res = page($lang);
     my $html = decode('UTF-8', $res->content);
@@ -71,7 +71,7 @@ is($decoded, 'Passwort für localhost zurücksetzen', 'and says it in German');
 # Lines are wrapped at 72 characters: compare the words.
 sub flat { my ($t) = @_; $t = decode('UTF-8', $t // ''); $t =~ s/\s+/ /g; $t }
 my $text = $mail ? flat($mail->{text}) : '';
-like($text, qr/Jemand, wahrscheinlich Sie, hat darum gebeten, das Passwort des Kontos „lena“/,
+like($text, qr/Jemand, wahrscheinlich Sie, hat das Zurücksetzen des Passworts für das Konto „lena“ bei localhost angefordert/,
      'the text is German');
 like($text, qr/innerhalb von 30 Minuten:/, 'with the plural it needs');
 like($mail ? $mail->{html} : '', qr/<html lang="de">/, 'the HTML part says lang="de"');
@@ -85,12 +85,12 @@ $res = $ua->request(POST url('/reset/update'), 'Accept-Language' => 'fr',
     Content => [password => 'une phrase de passe neuve et longue',
                 confirm  => 'une phrase de passe neuve et longue']);
 is($res->code, 200, 'a French update');
-like(decode('UTF-8', $res->content), qr/<h1>Mot de passe changé<\/h1>/, '  answered in French');
+like(decode('UTF-8', $res->content), qr/<h1>Mot de passe modifié<\/h1>/, '  answered in French');
 my @mails = wait_mails(2);
-my ($notice) = grep { flat($_->{text}) =~ /a été changé/ } @mails;
+my ($notice) = grep { flat($_->{text}) =~ /a été modifié/ } @mails;
 ok($notice, 'the notice is French');
 like($notice ? flat($notice->{text}) : '',
-     qr/Le mot de passe du compte « lena » sur localhost a été changé le \d{4}-\d\d-\d\d \d\d:\d\d UTC depuis l’adresse 127\.0\.0\.1\./,
+     qr/Le mot de passe du compte «.lena.» sur localhost a été modifié le \d{4}-\d\d-\d\d \d\d:\d\d UTC depuis l’adresse 127\.0\.0\.1\./,
      '  with the date and the client address');
 
 # The site's own name, in pages and in the From header.

@@ -135,7 +135,7 @@ ok($res->code == 400 && $d && $d->{error} eq 'malformed_request', 'a repeated fi
                   Cookie => $cookie, 'Accept-Language' => 'fr');
 is($res->code, 200, 'update: 200');
 is($d && $d->{status}, 'changed', '  {"status": "changed"}');
-like($d && $d->{message}, qr/Votre mot de passe a été changé/, '  in French');
+like($d && $d->{message}, qr/Votre mot de passe a été modifié/, '  in French');
 like($res->header('Set-Cookie') // '', qr/^pwreset_form=; .*Max-Age=0/, '  the cookie cleared');
 isnt(user_hash('jules'), $before, '  the hash changed');
 ($res, $d) = call(POST => '/reset/update', { password => 'une phrase toute neuve', confirm => 'une phrase toute neuve' },

@@ -90,7 +90,19 @@ const char *pwreset_json_object(apr_pool_t *p, ...)
                                 json_integer(strtoll(value, NULL, 10)));
         }
         else {
-            json_object_set_new(o, name, json_string(value));
+            json_t *str = json_string(value);
+
+            /* Not UTF-8 (a name stored in another encoding): its bytes
+             * outside ASCII become '?', rather than the member going. */
+            if (!str) {
+                char *copy = apr_pstrdup(p, value);
+
+                for (char *c = copy; *c; c++) {
+                    *c = (unsigned char)*c > 0x7e ? '?' : *c;
+                }
+                str = json_string(copy);
+            }
+            json_object_set_new(o, name, str);
         }
     }
     va_end(ap);

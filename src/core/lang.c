@@ -13,22 +13,41 @@ const pwreset_lang *pwreset_lang_default(void)
     return pwreset_languages[0];
 }
 
+/* 1 when a and b are the same tag, "_" and "-" alike, in any case; with
+ * `prefix`, when a is b's language part (b up to its first '-'). */
+static int same_tag(const char *a, apr_size_t an, const char *b)
+{
+    apr_size_t i;
+
+    for (i = 0; i < an && b[i]; i++) {
+        char x = a[i] == '_' ? '-' : a[i], y = b[i] == '_' ? '-' : b[i];
+
+        if (apr_tolower(x) != apr_tolower(y)) {
+            return 0;
+        }
+    }
+    return i == an && !b[i];
+}
+
 const pwreset_lang *pwreset_lang_get(const char *tag)
 {
-    apr_size_t n = strcspn(tag, "-_");
+    apr_size_t n = strlen(tag), primary = strcspn(tag, "-_");
 
+    /* "pt-BR" is pt-BR's when there is one, else pt's. */
     for (int i = 0; pwreset_languages[i]; i++) {
-        const char *t = pwreset_languages[i]->tag;
-
-        if (strlen(t) == n && !strncasecmp(t, tag, n)) {
+        if (same_tag(tag, n, pwreset_languages[i]->tag)) {
+            return pwreset_languages[i];
+        }
+    }
+    for (int i = 0; pwreset_languages[i]; i++) {
+        if (same_tag(tag, primary, pwreset_languages[i]->tag)) {
             return pwreset_languages[i];
         }
     }
     return NULL;
 }
 
-/* A q-value: "1", "1.0", "0.8", "0.125"; -1 when it is not one. */
-static int qvalue(const char *s, apr_size_t n)
+int pwreset_qvalue(const char *s, apr_size_t n)
 {
     int q = 0;
 
@@ -49,6 +68,29 @@ static int qvalue(const char *s, apr_size_t n)
         q += (s[i] - '0') * (i == 2 ? 100 : i == 3 ? 10 : 1);
     }
     return q > 1000 ? -1 : q;
+}
+
+int pwreset_param_q(const char *params, apr_size_t n)
+{
+    const char *p = params, *end = params + n;
+
+    /* ";"-separated parameters: the one named exactly q; 1000 when none. */
+    while (p < end) {
+        const char *semi = memchr(p, ';', (apr_size_t)(end - p));
+        const char *stop = semi ? semi : end, *s = p, *e = stop;
+
+        while (s < e && (*s == ' ' || *s == '\t')) {
+            s++;
+        }
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) {
+            e--;
+        }
+        if (e - s >= 2 && (s[0] == 'q' || s[0] == 'Q') && s[1] == '=') {
+            return pwreset_qvalue(s + 2, (apr_size_t)(e - s - 2));
+        }
+        p = stop + 1;
+    }
+    return 1000;
 }
 
 const pwreset_lang *pwreset_lang_negotiate(const char *accept)
@@ -79,10 +121,13 @@ const pwreset_lang *pwreset_lang_negotiate(const char *accept)
             while (qe > qs && (qe[-1] == ' ' || qe[-1] == '\t')) {
                 qe--;
             }
-            q = qe - qs > 2 && (qs[0] == 'q' || qs[0] == 'Q') && qs[1] == '='
-                    ? qvalue(qs + 2, (apr_size_t)(qe - qs - 2)) : -1;
+            q = pwreset_param_q(qs, (apr_size_t)(qe - qs));
         }
         n = (apr_size_t)(end - tag);
+        /* A long tag ("de-DE-x-private") is matched by its start. */
+        if (n >= sizeof(name)) {
+            n = strcspn(tag, "-_");
+        }
         if (q > best_q && n > 0 && n < sizeof(name)) {
             const pwreset_lang *l;
 

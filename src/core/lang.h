@@ -31,13 +31,23 @@ extern const pwreset_lang *const pwreset_languages[];
 /* English: the source. */
 const pwreset_lang *pwreset_lang_default(void);
 
-/* The language of a tag ("de", "de-CH", "DE"), by its primary subtag; NULL
- * when there is none. */
+/* The language of a tag ("de", "de-CH", "DE", "pt_BR"): the one named
+ * exactly when there is one, else the one of its language part; NULL when
+ * there is none. */
 const pwreset_lang *pwreset_lang_get(const char *tag);
 
 /* The language an Accept-Language header asks for: the highest q-value
  * among those there are (the first of equals), English when none is. */
 const pwreset_lang *pwreset_lang_negotiate(const char *accept_language);
+
+/* An HTTP q-value ("1", "0.8", "0.125": at most three decimals, 0 to 1)
+ * in thousandths; -1 when it is not one.  No locale, no floating point. */
+int pwreset_qvalue(const char *s, apr_size_t n);
+
+/* The q of a media range's or a language's parameters (what follows its
+ * first ';'), in thousandths: 1000 when there is none, -1 when it is
+ * malformed. */
+int pwreset_param_q(const char *params, apr_size_t n);
 
 /* The sentence in language l, or msgid itself (English, or untranslated). */
 const char *pwreset_tr(const pwreset_lang *l, const char *msgid);

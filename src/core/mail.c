@@ -114,8 +114,9 @@ static const char *mail_date(apr_pool_t *p, apr_time_t t)
 }
 
 /* RFC 2047 encoded-words ("=?UTF-8?B?...?=") for UTF-8 text, each from at
- * most 45 bytes of it (60 of base64: a word stays under 75 characters),
- * cut between characters, joined by `sep`. */
+ * most 39 bytes of it: 52 characters of base64, a word of 64, so that even
+ * the first, after "Subject: ", keeps its line within 76 characters.  Cut
+ * between characters; joined by `sep`. */
 static const char *encoded_words(apr_pool_t *p, const char *text,
                                  const char *sep)
 {
@@ -123,9 +124,9 @@ static const char *encoded_words(apr_pool_t *p, const char *text,
     apr_size_t len = strlen(text), at = 0;
 
     while (at < len) {
-        apr_size_t n = len - at > 45 ? 45 : len - at;
+        apr_size_t n = len - at > 39 ? 39 : len - at;
 
-        while (n > 0 && at + n < len
+        while (n > 1 && at + n < len
                && ((unsigned char)text[at + n] & 0xc0) == 0x80) {
             n--;
         }
@@ -142,7 +143,9 @@ static const char *encoded_words(apr_pool_t *p, const char *text,
  * folded onto continuation lines. */
 static const char *header_text(apr_pool_t *p, const char *text)
 {
+    /* ASCII that looks like an encoded-word would be decoded as one. */
     return pwreset_chars_only(text, PWRESET_CHARS_HEADER)
+                   && !strstr(text, "=?")
                ? text : encoded_words(p, text, "\n ");
 }
 
@@ -152,15 +155,16 @@ const char *pwreset_mail_display_name(apr_pool_t *p, const char *name)
     char *q, *o;
 
     if (!pwreset_chars_only(name, PWRESET_CHARS_HEADER)) {
-        return encoded_words(p, name, " ");
+        return encoded_words(p, name, "\n ");
     }
-    /* atext and spaces need nothing; anything else is a quoted-string. */
+    /* atext and spaces need nothing; anything else is a quoted-string, and
+     * so is what could be read as an encoded-word. */
     for (c = name; *c; c++) {
         if (!apr_isalnum(*c) && !strchr(" !#$%&'*+-/=?^_`{|}~", *c)) {
             break;
         }
     }
-    if (!*c) {
+    if (!*c && !strstr(name, "=?")) {
         return name;
     }
     q = o = apr_palloc(p, 2 * strlen(name) + 3);
@@ -176,13 +180,33 @@ const char *pwreset_mail_display_name(apr_pool_t *p, const char *name)
     return q;
 }
 
+/* A From value: a header value, which may be folded (a long display name
+ * is, onto continuation lines that start with a space). */
+static int from_ok(const char *v)
+{
+    if (!v || !*v) {
+        return 0;
+    }
+    for (; *v; v++) {
+        unsigned char c = (unsigned char)*v;
+
+        if (c == '\n' && v[1] == ' ') {
+            continue;
+        }
+        if (c < 0x20 || c > 0x7e) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 const char *pwreset_mail_compose(apr_pool_t *p, const pwreset_mail *m)
 {
     const char *date = mail_date(p, m->date);
     const char *text_enc, *html_enc;
     int eight;
 
-    if (!header_value_ok(m->from) || !header_value_ok(m->to)
+    if (!from_ok(m->from) || !header_value_ok(m->to)
         || !m->subject || !*m->subject
         || !pwreset_utf8_valid(m->subject, strlen(m->subject))
         || !pwreset_chars_only(m->subject, PWRESET_CHARS_TEXT)
@@ -306,6 +330,11 @@ void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
     const char *date = when_text(p, when);
     const char *act_t = pwreset_fill(p, act, "url",
                                      request_url ? request_url : "", NULL);
+    const char *act_h = pwreset_fill(p, apr_pescape_entity(p, act, 0), "url",
+        request_url ? apr_pstrcat(p, "<a href=\"",
+                                  apr_pescape_entity(p, request_url, 0),
+                                  "\">", apr_pescape_entity(p, request_url, 0),
+                                  "</a>", NULL) : "", NULL);
 
     m->subject = pwreset_fill(p, T("Your password for {site} was changed"),
                               "site", site, NULL);
@@ -325,7 +354,7 @@ void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
              "when", date,
              "client", apr_pescape_entity(p, client_ip, 0), NULL)),
         para(p, apr_pescape_entity(p, fine, 0)),
-        para(p, apr_pescape_entity(p, act_t, 0)), NULL));
+        para(p, act_h), NULL));
 }
 
 /* Text broken into lines of at most 72 columns (counted in characters),

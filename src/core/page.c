@@ -120,8 +120,8 @@ static const struct {
         N_("The link may have been used already, be too old, or be "
            "incomplete: some mail programs cut long links in two.")},
     [PWRESET_MSG_TOO_MANY] = {"too_many_requests",
-        N_("There were too many attempts from your address. Please wait a "
-           "while and try again.")},
+        N_("There were too many attempts from your network address. Please "
+           "wait a while and try again.")},
     [PWRESET_MSG_FORBIDDEN] = {"cross_site_request",
         N_("Your browser says this form was sent from another site, so it "
            "was not accepted and nothing changed. Open this site's own page "

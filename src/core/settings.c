@@ -215,10 +215,11 @@ const char *pwreset_parse_sender(apr_pool_t *p, const char *arg,
     if (s->name && (strlen(s->name) > DISPLAY_MAX
                     || !pwreset_utf8_valid(s->name, strlen(s->name))
                     || !pwreset_chars_only(s->name, PWRESET_CHARS_TEXT)
-                    || strpbrk(s->name, "<>"))) {
+                    || strpbrk(s->name, "<>\\"))) {
         return apr_psprintf(p, "the name in '%s' must be UTF-8 text of at "
-                            "most %d bytes, without control characters or "
-                            "angle brackets", arg, DISPLAY_MAX);
+                            "most %d bytes, without control characters, "
+                            "angle brackets or backslashes", arg,
+                            DISPLAY_MAX);
     }
     s->address = apr_pstrdup(p, address);
     s->domain = strchr(s->address, '@') + 1;
@@ -244,8 +245,13 @@ const char *pwreset_parse_language(apr_pool_t *p, const char *arg,
 {
     const pwreset_lang *l = pwreset_lang_get(arg);
     const char *known = "";
+    char *tag = apr_pstrdup(p, arg);
 
-    if (!l || strcasecmp(l->tag, arg)) {
+    for (char *c = tag; *c; c++) {
+        *c = *c == '_' ? '-' : *c;
+    }
+    /* Exactly a language there is, not one it would fall back to. */
+    if (!l || strcasecmp(l->tag, tag)) {
         for (int i = 0; pwreset_languages[i]; i++) {
             known = apr_pstrcat(p, known, i ? ", " : "",
                                 pwreset_languages[i]->tag, NULL);

@@ -23,7 +23,6 @@
 #include <apr_atomic.h>
 #include <apr_md5.h> /* apr_password_validate */
 #include <apr_strings.h>
-#include <stdlib.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -227,7 +226,9 @@ static int answer(request_rec *r, const pwreset_settings *cfg, int status,
     apr_size_t len;
 
     if (!body) {
-        body = "";
+        /* Out of memory in jansson: still a JSON answer. */
+        status = HTTP_INTERNAL_SERVER_ERROR;
+        body = json ? "{\"error\":\"server_error\"}\n" : "";
     }
     len = strlen(body);
     apr_table_setn(h, "Cache-Control", "no-store");
@@ -271,7 +272,8 @@ static int send_server_error(request_rec *r, const pwreset_settings *cfg)
 
 /* ---- language and format --------------------------------------------- */
 
-/* The q-value of one media type in an Accept header (0 when absent). */
+/* The q-value of one media type in an Accept header, in thousandths (0
+ * when absent, or malformed). */
 static int accept_q(const char *accept, const char *type)
 {
     apr_size_t n = strlen(type);
@@ -279,22 +281,21 @@ static int accept_q(const char *accept, const char *type)
 
     while (accept && *accept) {
         apr_size_t len = strcspn(accept, ",");
-        const char *t = accept;
+        const char *t = accept, *end = accept + len;
 
-        while (*t == ' ' || *t == '\t') {
+        while (t < end && (*t == ' ' || *t == '\t')) {
             t++;
         }
-        if (!strncasecmp(t, type, n)
-            && (t[n] == ',' || t[n] == ';' || t[n] == ' ' || !t[n])) {
-            const char *q = memchr(t, ';', (apr_size_t)(accept + len - t));
-            int v = 1000;
+        if ((apr_size_t)(end - t) >= n && !strncasecmp(t, type, n)
+            && (t + n == end || t[n] == ';' || t[n] == ' ')) {
+            const char *semi = memchr(t, ';', (apr_size_t)(end - t));
+            int q = semi ? pwreset_param_q(semi + 1,
+                                           (apr_size_t)(end - semi - 1))
+                         : 1000;
 
-            if (q && (q = strstr(q, "q=")) && q < accept + len) {
-                v = (int)(atof(q + 2) * 1000);
-            }
-            best = v > best ? v : best;
+            best = q > best ? q : best;
         }
-        accept += len + (accept[len] == ',');
+        accept = *end ? end + 1 : end;
     }
     return best;
 }

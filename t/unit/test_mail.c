@@ -57,6 +57,35 @@ static void test_mail(void)
            "8-bit parts: the multipart message is labelled 8bit (RFC 2045 6.4)");
         ok(umsg && strstr(umsg, "Content-Transfer-Encoding: 8bit\n\nSomeone"),
            "and the text part 8bit");
+        {
+            /* A long non-ASCII subject: encoded-words folded so that no
+             * line holding one passes 76 characters (RFC 2047). */
+            pwreset_mail w = m;
+            const char *wmsg, *ln;
+            int widest = 0, words = 0;
+
+            w.subject = "R\xc3\xa9initialisation de votre mot de passe sur "
+                        "B\xc3\xa4" "ckerei M\xc3\xbc" "ller & Fils, "
+                        "Stra\xc3\x9f" "e 12";
+            wmsg = pwreset_mail_compose(pool, &w);
+            for (ln = wmsg; ln && *ln && strncmp(ln, "Date:", 5);) {
+                const char *nl = strchr(ln, '\n');
+                int len = (int)(nl - ln);
+
+                if (strstr(apr_pstrndup(pool, ln, len), "=?UTF-8?B?")) {
+                    words++;
+                    widest = len > widest ? len : widest;
+                }
+                ln = nl + 1;
+            }
+            ok(words >= 2 && widest <= 76,
+               "a long subject: %d folded lines, none over 76 (%d)", words,
+               widest);
+            w.subject = "=?UTF-8?B?SGVsbG8=?= plain ASCII";
+            wmsg = pwreset_mail_compose(pool, &w);
+            ok(wmsg && !strstr(wmsg, "Subject: =?UTF-8?B?SGVsbG8=?= plain"),
+               "ASCII that looks like an encoded-word is encoded itself");
+        }
     }
     {
         pwreset_mail long_line = m;

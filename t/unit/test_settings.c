@@ -175,6 +175,7 @@ static void test_parse_sender(void)
     static const char *const bad[] = {
         "a@b.org, c@d.org", "Reset <a@b.org, c@d.org>",
         "Re\nset <no-reply@example.org>", "Re<set <no-reply@example.org>",
+        "\"Re\\\"set\" <no-reply@example.org>",
         "\"Reset\" no-reply@example.org",
         "no-reply@example.org (Reset)", "no-reply", "",
         " no-reply@example.org", "no-reply@example.org\nBcc: eve@example.org",
