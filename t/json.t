@@ -18,7 +18,7 @@ use JSON::PP;
 use Encode qw(encode_utf8);
 use Time::HiRes qw(sleep);
 
-plan tests => 48;
+plan tests => 51;
 
 reset_users();
 add_user('jules', 'jules@example.org', 'old password of jules');
@@ -53,6 +53,13 @@ ok(!defined $known->header('Access-Control-Allow-Origin'), 'no CORS header');
 is($known->header('Cache-Control'), 'no-store', 'the usual headers');
 my @mails = wait_mails(1);
 is(scalar @mails, 1, 'the known address got its mail');
+for my $lang (qw(de fr es)) {
+    my @bodies = map { (call(POST => '/reset/request', { email => $_ },
+                             'Accept-Language' => $lang))[0]->content }
+        'jules@example.org', 'nobody@example.org';
+    ok($bodies[0] eq $bodies[1] && $bodies[0] ne $known->content,
+       "$lang: the same JSON for a known and an unknown address, in $lang");
+}
 
 my ($res, $d) = call(POST => '/reset/request', 'email=jules%40example.org',
                      'Content-Type' => 'application/x-www-form-urlencoded');
