@@ -15,7 +15,7 @@ use LWP::UserAgent;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
 
-plan tests => 100;
+plan tests => 108;
 
 my $T      = abs_path($FindBin::Bin);
 my $httpd  = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
@@ -188,6 +188,36 @@ accepted("PwResetSecretFile $dir/mode.key", 'a key file the group may read (0640
         refused("PwResetBreachedList $dir/pwned-crlf.txt",
             qr/PwResetBreachedList: cannot read .*Permission denied/, 'an unreadable list');
     }
+}
+
+# 1d. PwResetTemplateDir: read and checked at start-up; a broken template
+#     stops httpd, naming the file and the line.
+{
+    my $tpl = "$dir/templates";
+    mkdir $tpl; mkdir "$tpl/fr";
+    spew("$tpl/request.html", "<p>{{message}}</p>\n");
+    accepted("$secret\nPwResetTemplateDir $tpl", 'a template folder');
+    spew("$tpl/fr/sent.html", "<p>ok</p>\n<p>{{username}}</p>\n");
+    refused("PwResetTemplateDir $tpl",
+        qr/PwResetTemplateDir: .*\/fr\/sent\.html: line 2: unknown placeholder \{\{username\}\} in sent\.html/,
+        'a placeholder its file does not have');
+    spew("$tpl/fr/sent.html", "<p>\n<b style=\"color:red\">x</b></p>\n");
+    refused("PwResetTemplateDir $tpl", qr/sent\.html: line 2: a style attribute is refused/,
+        'a style attribute');
+    spew("$tpl/fr/sent.html", "<style>p{color:{{site}}}</style>\n");
+    refused("PwResetTemplateDir $tpl", qr/sent\.html: line 1: a placeholder inside <style>/,
+        'a placeholder inside <style>');
+    unlink "$tpl/fr/sent.html";
+    refused("PwResetTemplateDir $dir/none", qr/PwResetTemplateDir: '.*none' is not a folder/,
+        'a missing folder');
+    refused('PwResetContentSecurityPolicy "script-src https://cdn.example.org"',
+        qr/PwResetContentSecurityPolicy: 'script-src': only style-src, img-src and font-src/,
+        'script-src cannot be added to');
+    refused(q{PwResetContentSecurityPolicy "style-src 'unsafe-inline'"},
+        qr/PwResetContentSecurityPolicy: ''unsafe-inline'' is not a source that can be added/,
+        "'unsafe-inline' is refused");
+    accepted(qq{$secret\nPwResetContentSecurityPolicy "style-src https://cdn.example.org; img-src 'self' data:"},
+        'style-src and img-src sources');
 }
 
 # 2. PwResetLinkURL: an absolute http(s) URL without a fragment.

@@ -257,10 +257,28 @@ static const char *para(apr_pool_t *p, const char *text)
     return apr_pstrcat(p, "<p>", text, "</p>\n", NULL);
 }
 
+/* The admin's templates of a mail (PwResetTemplateDir), each in place of
+ * the built-in part it stands for. */
+static void mail_templates(apr_pool_t *p, pwreset_mail *m,
+                           const pwreset_templates *ts,
+                           const pwreset_lang *lang, pwreset_tpl_id text_id,
+                           pwreset_tpl_id html_id, const char *const *v)
+{
+    const pwreset_template *t = pwreset_templates_find(ts, lang, text_id);
+
+    if (t) {
+        m->text = pwreset_template_fill(p, t, v);
+    }
+    if ((t = pwreset_templates_find(ts, lang, html_id))) {
+        m->html = pwreset_template_fill(p, t, v);
+    }
+}
+
 void pwreset_mail_reset_text(apr_pool_t *p, pwreset_mail *m,
-                             const pwreset_lang *lang, const char *username,
-                             const char *site, const char *link,
-                             long lifetime_seconds)
+                             const pwreset_lang *lang,
+                             const pwreset_templates *ts,
+                             const char *username, const char *site,
+                             const char *link, long lifetime_seconds)
 {
     unsigned long minutes = (unsigned long)((lifetime_seconds + 59) / 60);
     const char *n = apr_ltoa(p, (long)minutes);
@@ -300,6 +318,17 @@ void pwreset_mail_reset_text(apr_pool_t *p, pwreset_mail *m,
                                         "browser:"), 0), "<br>\n",
         apr_pescape_entity(p, link, 0), "</p>\n",
         para(p, apr_pescape_entity(p, once, 0)), NULL));
+    if (ts) {
+        const char *v[PWRESET_PH_COUNT] = {0};
+
+        v[PWRESET_PH_SITE] = site;
+        v[PWRESET_PH_LANG] = lang->tag;
+        v[PWRESET_PH_USERNAME] = username;
+        v[PWRESET_PH_LINK] = link;
+        v[PWRESET_PH_MINUTES] = n;
+        mail_templates(p, m, ts, lang, PWRESET_TPL_RESET_TXT,
+                       PWRESET_TPL_RESET_HTML, v);
+    }
 }
 
 /* When, as every language reads it. */
@@ -314,6 +343,7 @@ static const char *when_text(apr_pool_t *p, apr_time_t when)
 
 void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
                                const pwreset_lang *lang,
+                               const pwreset_templates *ts,
                                const char *username, const char *site,
                                const char *client_ip, apr_time_t when,
                                const char *request_url)
@@ -355,6 +385,18 @@ void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
              "client", apr_pescape_entity(p, client_ip, 0), NULL)),
         para(p, apr_pescape_entity(p, fine, 0)),
         para(p, act_h), NULL));
+    if (ts) {
+        const char *v[PWRESET_PH_COUNT] = {0};
+
+        v[PWRESET_PH_SITE] = site;
+        v[PWRESET_PH_LANG] = lang->tag;
+        v[PWRESET_PH_USERNAME] = username;
+        v[PWRESET_PH_WHEN] = date;
+        v[PWRESET_PH_CLIENT] = client_ip;
+        v[PWRESET_PH_REQUEST_URL] = request_url;
+        mail_templates(p, m, ts, lang, PWRESET_TPL_NOTICE_TXT,
+                       PWRESET_TPL_NOTICE_HTML, v);
+    }
 }
 
 /* Text broken into lines of at most 72 columns (counted in characters),

@@ -8,6 +8,7 @@
 #include <apr_time.h>
 
 #include "lang.h"
+#include "template.h"
 
 typedef struct {
     const char *from;         /* an address, or "Name <address>" as
@@ -38,15 +39,18 @@ const char *pwreset_mail_display_name(apr_pool_t *p, const char *name);
 const char *pwreset_wrap(apr_pool_t *p, const char *text);
 
 /* The words of the reset message, in language `lang`: fills subject, text
- * and html.  `site` is the site's name. */
+ * and html.  `site` is the site's name; `ts`, the admin's templates (may
+ * be NULL), replace the built-in parts they stand for. */
 void pwreset_mail_reset_text(apr_pool_t *p, pwreset_mail *m,
                              const pwreset_lang *lang,
+                             const pwreset_templates *ts,
                              const char *username, const char *site,
                              const char *link, long lifetime_seconds);
 
 /* The words of the "your password was changed" notice. */
 void pwreset_mail_changed_text(apr_pool_t *p, pwreset_mail *m,
                                const pwreset_lang *lang,
+                               const pwreset_templates *ts,
                                const char *username, const char *site,
                                const char *client_ip, apr_time_t when,
                                const char *request_url);

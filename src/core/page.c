@@ -24,15 +24,31 @@ static const char *esc(apr_pool_t *p, const char *s)
     return apr_pescape_entity(p, s, 0);
 }
 
-const char *pwreset_page_csp(apr_pool_t *p)
+const char *pwreset_page_csp(apr_pool_t *p, const apr_array_header_t *styles,
+                             const pwreset_csp_extra *extra)
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     char *b64 = apr_palloc(p, apr_base64_encode_len(sizeof(digest)));
+    const char *style_src, *more = "";
 
     SHA256((const unsigned char *)style, strlen(style), digest);
     apr_base64_encode_binary(b64, digest, sizeof(digest));
-    return apr_pstrcat(p, "default-src 'none'; style-src 'sha256-", b64,
-                       "'; form-action 'self'; base-uri 'none'; "
+    style_src = apr_pstrcat(p, "'sha256-", b64, "'", NULL);
+    for (int i = 0; styles && i < styles->nelts; i++) {
+        style_src = apr_pstrcat(p, style_src, " ",
+                                APR_ARRAY_IDX(styles, i, const char *), NULL);
+    }
+    if (extra && extra->style_src) {
+        style_src = apr_pstrcat(p, style_src, " ", extra->style_src, NULL);
+    }
+    if (extra && extra->img_src) {
+        more = apr_pstrcat(p, more, "; img-src ", extra->img_src, NULL);
+    }
+    if (extra && extra->font_src) {
+        more = apr_pstrcat(p, more, "; font-src ", extra->font_src, NULL);
+    }
+    return apr_pstrcat(p, "default-src 'none'; style-src ", style_src, more,
+                       "; form-action 'self'; base-uri 'none'; "
                        "frame-ancestors 'none'", NULL);
 }
 
@@ -158,6 +174,35 @@ const char *pwreset_page_message(apr_pool_t *p, const pwreset_page_ctx *c,
     return T(messages[msg].words);
 }
 
+/* The admin's template for a page, filled, or NULL for the built-in one. */
+static const char *from_template(apr_pool_t *p, const pwreset_page_ctx *c,
+                                 pwreset_tpl_id id, const char *title,
+                                 pwreset_msg msg, const char *detail,
+                                 const char *username, int min_length,
+                                 long seconds_left, const char *status)
+{
+    const pwreset_template *t = pwreset_templates_find(c->templates, c->lang,
+                                                       id);
+    const char *v[PWRESET_PH_COUNT] = {0};
+
+    if (!t) {
+        return NULL;
+    }
+    v[PWRESET_PH_SITE] = c->site;
+    v[PWRESET_PH_LANG] = c->lang->tag;
+    v[PWRESET_PH_TITLE] = title;
+    v[PWRESET_PH_MESSAGE] = pwreset_page_message(p, c, msg, detail);
+    v[PWRESET_PH_INVALID] = msg != PWRESET_MSG_NONE && (id == PWRESET_TPL_REQUEST
+                                                        || id == PWRESET_TPL_UPDATE)
+                                ? "true" : "false";
+    v[PWRESET_PH_REQUEST_URL] = c->request_url;
+    v[PWRESET_PH_USERNAME] = username;
+    v[PWRESET_PH_MIN_LENGTH] = min_length ? apr_itoa(p, min_length) : NULL;
+    v[PWRESET_PH_SECONDS_LEFT] = apr_ltoa(p, seconds_left);
+    v[PWRESET_PH_STATUS] = status;
+    return pwreset_template_fill(p, t, v);
+}
+
 static const char *message_block(apr_pool_t *p, const pwreset_page_ctx *c,
                                  pwreset_msg msg, const char *detail)
 {
@@ -172,6 +217,13 @@ static const char *message_block(apr_pool_t *p, const pwreset_page_ctx *c,
 const char *pwreset_page_request(apr_pool_t *p, const pwreset_page_ctx *c,
                                  pwreset_msg msg)
 {
+    const char *t = from_template(p, c, PWRESET_TPL_REQUEST,
+                                  T("Forgot your password?"), msg, NULL,
+                                  NULL, 0, 0, NULL);
+
+    if (t) {
+        return t;
+    }
     return layout(p, c, T("Forgot your password?"), apr_pstrcat(p,
         message_block(p, c, msg, NULL),
         "<p>", esc(p, T("Enter the email address of your account. If we "
@@ -192,6 +244,12 @@ const char *pwreset_page_request(apr_pool_t *p, const pwreset_page_ctx *c,
 const char *pwreset_page_request_sent(apr_pool_t *p,
                                       const pwreset_page_ctx *c)
 {
+    const char *t = from_template(p, c, PWRESET_TPL_SENT, T("Check your mail"),
+                                  PWRESET_MSG_SENT, NULL, NULL, 0, 0, NULL);
+
+    if (t) {
+        return t;
+    }
     return layout(p, c, T("Check your mail"), apr_pstrcat(p,
         "<p>", esc(p, T(messages[PWRESET_MSG_SENT].words)), "</p>\n"
         "<p>", esc(p, T("No message? Check your spam folder, or ask again "
@@ -199,10 +257,18 @@ const char *pwreset_page_request_sent(apr_pool_t *p,
         NULL));
 }
 
-const char *pwreset_page_invalid(apr_pool_t *p, const pwreset_page_ctx *c,
-                                 const char *request_url)
+const char *pwreset_page_invalid(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    const char *again = request_url
+    const char *request_url = c->request_url;
+    const char *t = from_template(p, c, PWRESET_TPL_INVALID,
+                                  T("This link is invalid or has expired"),
+                                  PWRESET_MSG_INVALID, NULL, NULL, 0, 0, NULL);
+    const char *again;
+
+    if (t) {
+        return t;
+    }
+    again = request_url
         ? apr_pstrcat(p, "<p><a href=\"", esc(p, request_url), "\">",
                       esc(p, T("Ask for a new link")), "</a></p>\n", NULL)
         : apr_pstrcat(p, "<p>", esc(p, T("Ask for a new link where you "
@@ -216,15 +282,24 @@ const char *pwreset_page_invalid(apr_pool_t *p, const pwreset_page_ctx *c,
 
 const char *pwreset_page_update(apr_pool_t *p, const pwreset_page_ctx *c,
                                 const char *username, pwreset_msg msg,
-                                const char *detail, int min_length)
+                                const char *detail, int min_length,
+                                long seconds_left)
 {
-    const char *min = apr_itoa(p, min_length);
-    const char *label = pwreset_fill(p, pwreset_trn(c->lang,
+    const char *t = from_template(p, c, PWRESET_TPL_UPDATE,
+                                  T("Choose a new password"), msg, detail,
+                                  username, min_length, seconds_left, NULL);
+    const char *min, *label, *invalid;
+
+    if (t) {
+        return t;
+    }
+    min = apr_itoa(p, min_length);
+    label = pwreset_fill(p, pwreset_trn(c->lang,
         "New password (at least {n} character)",
         "New password (at least {n} characters)",
         (unsigned long)min_length), "n", min, NULL);
     /* A problem with the password is the password field's. */
-    const char *invalid = msg != PWRESET_MSG_NONE
+    invalid = msg != PWRESET_MSG_NONE
         ? " aria-invalid=\"true\" aria-describedby=\"problem\"" : "";
 
     /* The username field has no name: it is never submitted, it is there so
@@ -250,6 +325,13 @@ const char *pwreset_page_update(apr_pool_t *p, const pwreset_page_ctx *c,
 
 const char *pwreset_page_changed(apr_pool_t *p, const pwreset_page_ctx *c)
 {
+    const char *t = from_template(p, c, PWRESET_TPL_CHANGED,
+                                  T("Password changed"), PWRESET_MSG_CHANGED,
+                                  NULL, NULL, 0, 0, NULL);
+
+    if (t) {
+        return t;
+    }
     return layout(p, c, T("Password changed"), apr_pstrcat(p,
         "<p>", esc(p, T(messages[PWRESET_MSG_CHANGED].words)), "</p>\n"
         "<p>", esc(p, T("Every earlier reset link for this account no "
@@ -257,45 +339,50 @@ const char *pwreset_page_changed(apr_pool_t *p, const pwreset_page_ctx *c)
 }
 
 static const char *notice(apr_pool_t *p, const pwreset_page_ctx *c,
-                          const char *title, const char *sentence)
+                          const char *title, pwreset_msg msg,
+                          const char *status)
 {
-    return layout(p, c, title,
-                  apr_pstrcat(p, "<p>", esc(p, sentence), "</p>\n", NULL));
+    const char *t = from_template(p, c, PWRESET_TPL_ERROR, title, msg, NULL,
+                                  NULL, 0, 0, status);
+
+    if (t) {
+        return t;
+    }
+    return layout(p, c, title, apr_pstrcat(p, "<p>",
+                  esc(p, T(messages[msg].words)), "</p>\n", NULL));
 }
 
 const char *pwreset_page_see_other(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Choose a new password"),
-                  T("Continue to the new-password form."));
+    return layout(p, c, T("Choose a new password"), apr_pstrcat(p, "<p>",
+                  esc(p, T("Continue to the new-password form.")), "</p>\n",
+                  NULL));
 }
 
 const char *pwreset_page_too_many(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Too many attempts"),
-                  T(messages[PWRESET_MSG_TOO_MANY].words));
+    return notice(p, c, T("Too many attempts"), PWRESET_MSG_TOO_MANY, "429");
 }
 
 const char *pwreset_page_forbidden(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Sent from another site"),
-                  T(messages[PWRESET_MSG_FORBIDDEN].words));
+    return notice(p, c, T("Sent from another site"), PWRESET_MSG_FORBIDDEN,
+                  "403");
 }
 
 const char *pwreset_page_method(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Method not allowed"),
-                  T(messages[PWRESET_MSG_METHOD].words));
+    return notice(p, c, T("Method not allowed"), PWRESET_MSG_METHOD, "405");
 }
 
 const char *pwreset_page_unavailable(apr_pool_t *p,
                                      const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Please try again soon"),
-                  T(messages[PWRESET_MSG_UNAVAILABLE].words));
+    return notice(p, c, T("Please try again soon"), PWRESET_MSG_UNAVAILABLE,
+                  "503");
 }
 
 const char *pwreset_page_error(apr_pool_t *p, const pwreset_page_ctx *c)
 {
-    return notice(p, c, T("Something went wrong"),
-                  T(messages[PWRESET_MSG_ERROR].words));
+    return notice(p, c, T("Something went wrong"), PWRESET_MSG_ERROR, "500");
 }

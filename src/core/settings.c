@@ -41,6 +41,8 @@ static const pwreset_settings defconf = {
 #define PWRESET_IS_SET_CORPUS(v) ((v) != NULL)
 #define PWRESET_IS_SET_TEXT(v) ((v) != NULL)
 #define PWRESET_IS_SET_LANG(v) ((v) != NULL)
+#define PWRESET_IS_SET_TEMPLATES(v) ((v) != NULL)
+#define PWRESET_IS_SET_CSP(v) ((v) != NULL)
 
 #define PWRESET_UNSET_INT PWRESET_UNSET
 #define PWRESET_UNSET_KEYS NULL
@@ -57,6 +59,8 @@ static const pwreset_settings defconf = {
 #define PWRESET_UNSET_CORPUS NULL
 #define PWRESET_UNSET_TEXT NULL
 #define PWRESET_UNSET_LANG NULL
+#define PWRESET_UNSET_TEMPLATES NULL
+#define PWRESET_UNSET_CSP NULL
 
 void pwreset_settings_init(pwreset_settings *c)
 {
@@ -237,6 +241,66 @@ const char *pwreset_parse_text(apr_pool_t *p, const char *arg)
         return apr_psprintf(p, "'%s' must be UTF-8 text of 1 to 100 bytes, "
                             "without control characters", arg);
     }
+    return NULL;
+}
+
+/* One source of a CSP source list that cannot let inline code or another
+ * kind of content in: 'self', a scheme ("https:", "data:" for img-src and
+ * font-src), or a host with a scheme ("https://cdn.example.org"). */
+static int csp_source_ok(const char *s, int data_ok)
+{
+    if (!strcmp(s, "'self'") || !strcmp(s, "https:")
+        || (data_ok && !strcmp(s, "data:"))) {
+        return 1;
+    }
+    return (!strncmp(s, "https://", 8) || !strncmp(s, "http://", 7))
+           && !strpbrk(s, "'\";,")
+           && pwreset_chars_only(s, PWRESET_CHARS_WORD);
+}
+
+const char *pwreset_parse_csp_extra(apr_pool_t *p, const char *arg,
+                                    const pwreset_csp_extra **out)
+{
+    pwreset_csp_extra *x = apr_pcalloc(p, sizeof(*x));
+    char *copy = apr_pstrdup(p, arg), *last = NULL, *part;
+
+    for (part = apr_strtok(copy, ";", &last); part;
+         part = apr_strtok(NULL, ";", &last)) {
+        char *wlast = NULL, *word = apr_strtok(part, " \t", &wlast);
+        const char **slot;
+        const char *list = NULL;
+        int data_ok;
+
+        if (!word) {
+            continue;
+        }
+        slot = !strcmp(word, "style-src") ? &x->style_src
+             : !strcmp(word, "img-src") ? &x->img_src
+             : !strcmp(word, "font-src") ? &x->font_src : NULL;
+        if (!slot) {
+            return apr_psprintf(p, "'%s': only style-src, img-src and "
+                                "font-src can be added to; the rest of the "
+                                "policy stays", word);
+        }
+        data_ok = slot != &x->style_src;
+        while ((word = apr_strtok(NULL, " \t", &wlast))) {
+            if (!csp_source_ok(word, data_ok)) {
+                return apr_psprintf(p, "'%s' is not a source that can be "
+                                    "added: 'self', https:, %sor a URL such "
+                                    "as https://cdn.example.org", word,
+                                    data_ok ? "data:, " : "");
+            }
+            list = list ? apr_pstrcat(p, list, " ", word, NULL) : word;
+        }
+        if (!list) {
+            return "name at least one source after the directive";
+        }
+        *slot = *slot ? apr_pstrcat(p, *slot, " ", list, NULL) : list;
+    }
+    if (!x->style_src && !x->img_src && !x->font_src) {
+        return "give style-src, img-src or font-src and their sources";
+    }
+    *out = x;
     return NULL;
 }
 

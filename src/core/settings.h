@@ -10,6 +10,8 @@
 #include <apr_tables.h>
 
 #include "lang.h"
+#include "page.h"
+#include "template.h"
 #include "window.h"
 
 #define PWRESET_UNSET (-1)
@@ -53,6 +55,8 @@ typedef struct {
 #define PWRESET_TYPE_CORPUS  const char *
 #define PWRESET_TYPE_TEXT    const char *
 #define PWRESET_TYPE_LANG    const struct pwreset_lang *
+#define PWRESET_TYPE_TEMPLATES const struct pwreset_templates *
+#define PWRESET_TYPE_CSP     const struct pwreset_csp_extra *
 
 /* One row per directive:
  *   X(name, kind, field, a, b, default, help)
@@ -105,6 +109,12 @@ typedef struct {
     X(PwResetQualityConfig, FILE, quality_config, 0, 0, NULL,                \
       "a pwquality.conf for the password checks (the system's is not read "  \
       "otherwise)")                                                          \
+    X(PwResetTemplateDir, TEMPLATES, templates, 0, 0, NULL,                  \
+      "a folder of templates for pages and mails (request.html, ..., "       \
+      "reset.txt; a subfolder per language), read at start-up")             \
+    X(PwResetContentSecurityPolicy, CSP, csp_extra, 0, 0, NULL,              \
+      "sources a site's templates may load from: \"style-src ...; "          \
+      "img-src ...; font-src ...\"")                                         \
     X(PwResetBreachedList, CORPUS, breached_list, 0, 0, NULL,                \
       "Have I Been Pwned's SHA-1 corpus (HEX40:COUNT lines, sorted): new "   \
       "passwords found in it are refused")                                   \
@@ -186,6 +196,11 @@ const char *pwreset_parse_limit(apr_pool_t *p, const char *count,
                                 const pwreset_limit **out);
 /* The site's name: UTF-8 text of at most 100 bytes, no control. */
 const char *pwreset_parse_text(apr_pool_t *p, const char *arg);
+/* "style-src https://cdn.example.org; img-src 'self' data:": sources for
+ * style-src, img-src and font-src only, each a host source, a scheme
+ * source or 'self' (nothing that allows inline code). */
+const char *pwreset_parse_csp_extra(apr_pool_t *p, const char *arg,
+                                    const struct pwreset_csp_extra **out);
 /* A language there is a catalog for ("de"). */
 const char *pwreset_parse_language(apr_pool_t *p, const char *arg,
                                    const struct pwreset_lang **out);

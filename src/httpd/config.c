@@ -231,6 +231,35 @@ static const char *set_LANG(cmd_parms *cmd, void *dc, const char *arg)
                                                field_of(cmd)));
 }
 
+/* PwResetTemplateDir: every template read and parsed now, so that a broken
+ * one stops httpd naming the file and the line. */
+static const char *set_TEMPLATES(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *dir = ap_server_root_relative(cmd->pool, arg);
+    const char *err = NULL;
+    apr_finfo_t fi;
+    const pwreset_templates *ts;
+
+    (void)dc;
+    if (!dir || apr_stat(&fi, dir, APR_FINFO_TYPE, cmd->temp_pool)
+                    != APR_SUCCESS
+        || fi.filetype != APR_DIR) {
+        return fail(cmd, "'%s' is not a folder", arg);
+    }
+    if (!(ts = pwreset_templates_load(cmd->pool, dir, &err))) {
+        return fail(cmd, "%s", err);
+    }
+    *(const pwreset_templates **)field_of(cmd) = ts;
+    return NULL;
+}
+
+static const char *set_CSP(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return checked(cmd, pwreset_parse_csp_extra(cmd->pool, arg,
+                                                field_of(cmd)));
+}
+
 static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
                              const char *seconds)
 {
@@ -256,6 +285,8 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_AP_INIT_CORPUS AP_INIT_TAKE1
 #define PWRESET_AP_INIT_TEXT AP_INIT_TAKE1
 #define PWRESET_AP_INIT_LANG AP_INIT_TAKE1
+#define PWRESET_AP_INIT_TEMPLATES AP_INIT_TAKE1
+#define PWRESET_AP_INIT_CSP AP_INIT_TAKE1
 
 #define PWRESET_HELP_INT(help, a, b, def)                                    \
     help " (" #a " to " #b "; default " #def ")"
@@ -274,6 +305,8 @@ static const char *set_LIMIT(cmd_parms *cmd, void *dc, const char *count,
 #define PWRESET_HELP_CORPUS PWRESET_HELP_OTHER
 #define PWRESET_HELP_TEXT PWRESET_HELP_OTHER
 #define PWRESET_HELP_LANG PWRESET_HELP_OTHER
+#define PWRESET_HELP_TEMPLATES PWRESET_HELP_OTHER
+#define PWRESET_HELP_CSP PWRESET_HELP_OTHER
 
 #define PWRESET_COMMAND_(name, kind, field, a, b, def, help)                 \
     PWRESET_AP_INIT_##kind(#name, set_##kind,                                \

@@ -178,7 +178,8 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     }
     m.to = u->email;
     m.date = when;
-    pwreset_mail_reset_text(p, &m, lang, u->username, pwreset_cfg_site(cfg),
+    pwreset_mail_reset_text(p, &m, lang, pwreset_cfg_templates(cfg),
+                            u->username, pwreset_cfg_site(cfg),
                             apr_pstrcat(p, pwreset_cfg_link(cfg)->url, "?token=", token,
                                         NULL),
                             lifetime);
@@ -233,7 +234,8 @@ static void do_changed(apr_pool_t *p, const job *j)
     }
     m.to = j->email;
     m.date = j->when;
-    pwreset_mail_changed_text(p, &m, j->lang, j->username,
+    pwreset_mail_changed_text(p, &m, j->lang, pwreset_cfg_templates(cfg),
+                              j->username,
                               pwreset_cfg_site(cfg) ? pwreset_cfg_site(cfg)
                                                     : j->s->server_hostname,
                               j->client, j->when,

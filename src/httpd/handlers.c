@@ -92,14 +92,22 @@ static int make_quality(apr_pool_t *pconf, server_rec *s,
 int pwreset_handlers_post_config(apr_pool_t *pconf, server_rec *s)
 {
     /* Even an unconfigured handler answers (500) with the usual headers. */
-    pwreset_cycle_get()->csp = pwreset_page_csp(pconf);
+    pwreset_cycle_get()->csp = pwreset_page_csp(pconf, NULL, NULL);
     for (server_rec *sp = s; sp; sp = sp->next) {
+        const pwreset_settings *cfg = pwreset_cfg_get(sp);
         int rc;
 
-        if (pwreset_cfg_get(sp)->configured
-            && (rc = make_quality(pconf, sp, pwreset_cfg_get(sp))) != OK) {
+        if (!cfg->configured) {
+            continue;
+        }
+        if ((rc = make_quality(pconf, sp, cfg)) != OK) {
             return rc;
         }
+        /* The templates' own <style> elements, by their hashes, and the
+         * site's sources. */
+        pwreset_runtime_make(sp)->csp = pwreset_page_csp(pconf,
+            pwreset_templates_styles(pwreset_cfg_templates(cfg)),
+            pwreset_cfg_csp_extra(cfg));
     }
     return OK;
 }
@@ -149,8 +157,7 @@ static pwreset_msg page_message(page_kind kind, pwreset_msg msg)
     return msg != PWRESET_MSG_NONE ? msg : of[kind];
 }
 
-static const char *html_of(request_rec *r, const pwreset_settings *cfg,
-                           page_kind kind, pwreset_msg msg,
+static const char *html_of(request_rec *r, page_kind kind, pwreset_msg msg,
                            const char *detail, const form_info *form)
 {
     const pwreset_page_ctx *c = &state_of(r)->ctx;
@@ -162,10 +169,10 @@ static const char *html_of(request_rec *r, const pwreset_settings *cfg,
     case PAGE_SENT:
         return pwreset_page_request_sent(p, c);
     case PAGE_INVALID:
-        return pwreset_page_invalid(p, c, pwreset_cfg_request_url(cfg));
+        return pwreset_page_invalid(p, c);
     case PAGE_UPDATE:
         return pwreset_page_update(p, c, form->username, msg, detail,
-                                   form->min_length);
+                                   form->min_length, form->expires_in);
     case PAGE_CHANGED:
         return pwreset_page_changed(p, c);
     case PAGE_SEE_OTHER:
@@ -215,14 +222,15 @@ static const char *json_of(request_rec *r, int status, page_kind kind,
 
 /* Send an answer: a page, or JSON when the request asked for it.  Every
  * header goes in err_headers_out, which survives every status. */
-static int answer(request_rec *r, const pwreset_settings *cfg, int status,
+static int answer(request_rec *r, int status,
                   page_kind kind, pwreset_msg msg, const char *detail,
                   const form_info *form)
 {
     apr_table_t *h = r->err_headers_out;
+    const pwreset_runtime *rt = pwreset_runtime_get(r->server);
     int json = state_of(r)->json && kind != PAGE_SEE_OTHER;
     const char *body = json ? json_of(r, status, kind, msg, detail, form)
-                            : html_of(r, cfg, kind, msg, detail, form);
+                            : html_of(r, kind, msg, detail, form);
     apr_size_t len;
 
     if (!body) {
@@ -234,7 +242,8 @@ static int answer(request_rec *r, const pwreset_settings *cfg, int status,
     apr_table_setn(h, "Cache-Control", "no-store");
     apr_table_setn(h, "Referrer-Policy", "no-referrer");
     apr_table_setn(h, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(h, "Content-Security-Policy", pwreset_cycle_get()->csp);
+    apr_table_setn(h, "Content-Security-Policy",
+                   rt && rt->csp ? rt->csp : pwreset_cycle_get()->csp);
     /* A body we did not read (refused before reading, or too big) is not
      * read now either: httpd would read up to LimitRequestBody to keep the
      * connection.  Close it instead. */
@@ -251,22 +260,22 @@ static int answer(request_rec *r, const pwreset_settings *cfg, int status,
     return OK;
 }
 
-static int send_invalid(request_rec *r, const pwreset_settings *cfg)
+static int send_invalid(request_rec *r)
 {
-    return answer(r, cfg, HTTP_BAD_REQUEST, PAGE_INVALID, PWRESET_MSG_NONE,
+    return answer(r, HTTP_BAD_REQUEST, PAGE_INVALID, PWRESET_MSG_NONE,
                   NULL, NULL);
 }
 
-static int send_unavailable(request_rec *r, const pwreset_settings *cfg)
+static int send_unavailable(request_rec *r)
 {
     apr_table_setn(r->err_headers_out, "Retry-After", RETRY_AFTER);
-    return answer(r, cfg, HTTP_SERVICE_UNAVAILABLE, PAGE_UNAVAILABLE,
+    return answer(r, HTTP_SERVICE_UNAVAILABLE, PAGE_UNAVAILABLE,
                   PWRESET_MSG_NONE, NULL, NULL);
 }
 
-static int send_server_error(request_rec *r, const pwreset_settings *cfg)
+static int send_server_error(request_rec *r)
 {
-    return answer(r, cfg, HTTP_INTERNAL_SERVER_ERROR, PAGE_ERROR,
+    return answer(r, HTTP_INTERNAL_SERVER_ERROR, PAGE_ERROR,
                   PWRESET_MSG_NONE, NULL, NULL);
 }
 
@@ -333,6 +342,8 @@ static void choose_answer(request_rec *r, const pwreset_settings *cfg,
     const pwreset_lang *forced = pwreset_cfg_language(cfg);
 
     st->ctx.site = pwreset_cfg_site(cfg);
+    st->ctx.templates = pwreset_cfg_templates(cfg);
+    st->ctx.request_url = pwreset_cfg_request_url(cfg);
     if (forced) {
         st->ctx.lang = forced;
     }
@@ -366,7 +377,7 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
                   "reached (%d POSTs in %d s)", l->count, l->window);
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_ltoa(r->pool, retry));
-    answer(r, cfg, HTTP_TOO_MANY_REQUESTS, PAGE_TOO_MANY, PWRESET_MSG_NONE,
+    answer(r, HTTP_TOO_MANY_REQUESTS, PAGE_TOO_MANY, PWRESET_MSG_NONE,
            NULL, NULL);
     return 1;
 }
@@ -440,16 +451,15 @@ static int refused_as_forged(request_rec *r, const pwreset_settings *cfg)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0122) "a POST sent "
                   "from another site was refused (%s: %.80s)", why,
                   ap_escape_logitem(r->pool, value));
-    answer(r, cfg, HTTP_FORBIDDEN, PAGE_FORBIDDEN, PWRESET_MSG_NONE, NULL,
+    answer(r, HTTP_FORBIDDEN, PAGE_FORBIDDEN, PWRESET_MSG_NONE, NULL,
            NULL);
     return 1;
 }
 
-static int method_not_allowed(request_rec *r, const pwreset_settings *cfg,
-                              const char *allow)
+static int method_not_allowed(request_rec *r, const char *allow)
 {
     apr_table_setn(r->err_headers_out, "Allow", allow);
-    return answer(r, cfg, HTTP_METHOD_NOT_ALLOWED, PAGE_METHOD,
+    return answer(r, HTTP_METHOD_NOT_ALLOWED, PAGE_METHOD,
                   PWRESET_MSG_NONE, NULL, NULL);
 }
 
@@ -578,23 +588,23 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
     int status, limited;
 
     if (r->method_number == M_GET) {
-        return answer(r, cfg, HTTP_OK, PAGE_REQUEST, PWRESET_MSG_NONE, NULL,
+        return answer(r, HTTP_OK, PAGE_REQUEST, PWRESET_MSG_NONE, NULL,
                       NULL);
     }
     if (r->method_number != M_POST) {
-        return method_not_allowed(r, cfg, "GET, HEAD, POST");
+        return method_not_allowed(r, "GET, HEAD, POST");
     }
     if (refused_as_forged(r, cfg) || past_client_limit(r, cfg)) {
         return OK;
     }
     status = read_form(r, names, values, &problem);
     if (status != OK) {
-        return answer(r, cfg, status, PAGE_REQUEST, problem, NULL, NULL);
+        return answer(r, status, PAGE_REQUEST, problem, NULL, NULL);
     }
     email = pwreset_trim(r->pool, values[0]);
     st = pwreset_addr_check(email);
     if (st != PWRESET_ADDR_OK) {
-        return answer(r, cfg, HTTP_BAD_REQUEST, PAGE_REQUEST,
+        return answer(r, HTTP_BAD_REQUEST, PAGE_REQUEST,
                       address_problem(st), NULL, NULL);
     }
     /* From here on, nothing depends on whether the address has an account:
@@ -609,7 +619,7 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
                                 r->pool);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
                            r->request_time, state_of(r)->ctx.lang, limited);
-    return answer(r, cfg, HTTP_OK, PAGE_SENT, PWRESET_MSG_NONE, NULL, NULL);
+    return answer(r, HTTP_OK, PAGE_SENT, PWRESET_MSG_NONE, NULL, NULL);
 }
 
 /* ---- tokens against the store --------------------------------------- */
@@ -658,11 +668,10 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
     return CHECK_OK;
 }
 
-static int answer_check(request_rec *r, const pwreset_settings *cfg,
-                        check_result res)
+static int answer_check(request_rec *r, check_result res)
 {
-    return res == CHECK_UNAVAILABLE ? send_unavailable(r, cfg)
-                                    : send_invalid(r, cfg);
+    return res == CHECK_UNAVAILABLE ? send_unavailable(r)
+                                    : send_invalid(r);
 }
 
 /* ---- pwreset-link --------------------------------------------------- */
@@ -772,19 +781,19 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
     long expires = 0;
 
     if (r->method_number != M_GET) {
-        return method_not_allowed(r, cfg, "GET, HEAD");
+        return method_not_allowed(r, "GET, HEAD");
     }
     if (pwreset_form_parse(r->pool, args, strlen(args), names, values)
         != PWRESET_FORM_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       PWRLOGNO(0113) "link without "
                       "exactly one token parameter");
-        return send_invalid(r, cfg);
+        return send_invalid(r);
     }
     res = check_token(r, cfg, values[0], PWRESET_PURPOSE_LINK, &user,
                       &expires);
     if (res != CHECK_OK) {
-        return answer_check(r, cfg, res);
+        return answer_check(r, res);
     }
     /* A GET changes nothing: the link stays usable until the password
      * changes.  The form token moves into a cookie and the mailed one
@@ -798,14 +807,14 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0114) "could not make "
                       "a form token for user %s", user->username);
-        return send_server_error(r, cfg);
+        return send_server_error(r);
     }
     set_form_cookie(r, cfg, form_token, pwreset_cfg_form_lifetime(cfg));
     apr_table_setn(r->headers_out, "Location", pwreset_cfg_update_url(cfg));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                   PWRLOGNO(0115) "reset link of user "
                   "%s accepted", user->username);
-    return answer(r, cfg, HTTP_SEE_OTHER, PAGE_SEE_OTHER, PWRESET_MSG_NONE,
+    return answer(r, HTTP_SEE_OTHER, PAGE_SEE_OTHER, PWRESET_MSG_NONE,
                   NULL, NULL);
 }
 
@@ -858,19 +867,19 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
         status = problem != PWRESET_MSG_NONE ? HTTP_UNPROCESSABLE_ENTITY : OK;
     }
     if (status != OK) {
-        return answer(r, cfg, status, PAGE_UPDATE, problem, detail, form);
+        return answer(r, status, PAGE_UPDATE, problem, detail, form);
     }
     hash = pwreset_password_hash(r->pool, values[0],
                                  pwreset_cfg_bcrypt_cost(cfg));
     if (!hash) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0116) "bcrypt failed");
-        return send_server_error(r, cfg);
+        return send_server_error(r);
     }
     rv = pwreset_store_update(r->pool, r->server, user->username, user->hash,
                               hash, &changed);
     if (rv != APR_SUCCESS) {
-        return send_unavailable(r, cfg);
+        return send_unavailable(r);
     }
     if (!changed) {
         /* Another tab with the same link won the compare-and-swap. */
@@ -879,7 +888,7 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
                       "user %s changed concurrently; this form lost",
                       user->username);
         set_form_cookie(r, cfg, "", 0);
-        return send_invalid(r, cfg);
+        return send_invalid(r);
     }
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
                   PWRLOGNO(0118) "password of user "
@@ -888,7 +897,7 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
     pwreset_delivery_changed(r->server, user->username, user->email,
                              r->useragent_ip, r->request_time,
                              state_of(r)->ctx.lang);
-    return answer(r, cfg, HTTP_OK, PAGE_CHANGED, PWRESET_MSG_NONE, NULL,
+    return answer(r, HTTP_OK, PAGE_CHANGED, PWRESET_MSG_NONE, NULL,
                   NULL);
 }
 
@@ -901,7 +910,7 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
     long expires = 0;
 
     if (r->method_number != M_GET && r->method_number != M_POST) {
-        return method_not_allowed(r, cfg, "GET, HEAD, POST");
+        return method_not_allowed(r, "GET, HEAD, POST");
     }
     if (r->method_number == M_POST
         && (refused_as_forged(r, cfg) || past_client_limit(r, cfg))) {
@@ -914,20 +923,20 @@ static int serve_update(request_rec *r, const pwreset_settings *cfg)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       PWRLOGNO(0119) "new-password "
                       "form asked for without a form cookie");
-        return send_invalid(r, cfg);
+        return send_invalid(r);
     }
     res = check_token(r, cfg, token, PWRESET_PURPOSE_FORM, &user, &expires);
     if (res != CHECK_OK) {
         if (res == CHECK_INVALID) {
             set_form_cookie(r, cfg, "", 0);
         }
-        return answer_check(r, cfg, res);
+        return answer_check(r, res);
     }
     form.username = user->username;
     form.min_length = pwreset_cfg_min_length(cfg);
     form.expires_in = expires - (long)apr_time_sec(r->request_time);
     if (r->method_number == M_GET) {
-        return answer(r, cfg, HTTP_OK, PAGE_UPDATE, PWRESET_MSG_NONE, NULL,
+        return answer(r, HTTP_OK, PAGE_UPDATE, PWRESET_MSG_NONE, NULL,
                       &form);
     }
     return update_post(r, cfg, user, &form);
@@ -973,7 +982,7 @@ int pwreset_handlers_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       PWRLOGNO(0101) "%s cannot serve: "
                       "%s is not set for this server", r->handler, missing);
-        return send_server_error(r, cfg);
+        return send_server_error(r);
     }
     r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
     switch (kind) {

@@ -46,6 +46,7 @@ typedef struct {
     const char *stmt[PWRESET_STMT_COUNT];     /* their labels */
     struct pwreset_quality *quality;    /* password checks */
     const struct pwreset_corpus *breached;    /* PwResetBreachedList */
+    const char *csp;                    /* its Content-Security-Policy */
     const ap_socache_provider_t *cache_provider;
     ap_socache_instance_t *cache;       /* NULL when the limits are off */
 } pwreset_runtime;
@@ -60,7 +61,7 @@ typedef struct {
     apr_hash_t *caches;      /* PwResetCache spec -> pwreset_runtime */
     apr_hash_t *corpora;     /* PwResetBreachedList -> pwreset_corpus */
     apr_global_mutex_t *cache_mutex;
-    const char *csp;         /* the Content-Security-Policy of every page */
+    const char *csp;         /* the policy of servers without their own */
 } pwreset_cycle;
 
 /* The current cycle; NULL outside one. */

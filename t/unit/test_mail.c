@@ -27,7 +27,7 @@ static void test_mail(void)
     m.to = "alice@example.org";
     m.date = apr_time_from_sec(1700000000);
     ok(pwreset_mail_ids(pool, &m, "example.org") == APR_SUCCESS, "ids");
-    pwreset_mail_reset_text(pool, &m, pwreset_lang_default(), "<alice>", "example.org",
+    pwreset_mail_reset_text(pool, &m, pwreset_lang_default(), NULL, "<alice>", "example.org",
                             "https://example.org/reset/link?token=abc.def.ghi",
                             1800);
     msg = pwreset_mail_compose(pool, &m);
@@ -49,7 +49,7 @@ static void test_mail(void)
         pwreset_mail u = m;
         const char *umsg;
 
-        pwreset_mail_reset_text(pool, &u, pwreset_lang_default(), "zo\xc3\xab", "example.org",
+        pwreset_mail_reset_text(pool, &u, pwreset_lang_default(), NULL, "zo\xc3\xab", "example.org",
                                 "https://example.org/reset/link?token=a.b.c",
                                 1800);
         umsg = pwreset_mail_compose(pool, &u);

@@ -10,10 +10,10 @@ static apr_pool_t *pool;
 
 static void test_pages(void)
 {
-    pwreset_page_ctx c = {pwreset_lang_default(), "Example <Shop>"};
+    pwreset_page_ctx c = {pwreset_lang_default(), "Example <Shop>", NULL, "/reset?a=\"x\""};
     const char *page = pwreset_page_update(pool, &c, "<b>\"bob\"&",
                                            PWRESET_MSG_PW_WEAK,
-                                           "it is <short>", 12);
+                                           "it is <short>", 12, 600);
 
     ok(strstr(page, "value=\"&lt;b&gt;&quot;bob&quot;&amp;\"") != NULL,
        "username escaped in the attribute");
@@ -29,9 +29,9 @@ static void test_pages(void)
        && strstr(page, "id=\"problem\""),
        "the problem is tied to the password field");
     ok(strstr(page, "<html lang=\"en\">") != NULL, "lang=\"en\"");
-    ok(strstr(pwreset_page_csp(pool), "style-src 'sha256-") != NULL,
+    ok(strstr(pwreset_page_csp(pool, NULL, NULL), "style-src 'sha256-") != NULL,
        "CSP allows the style by hash");
-    ok(strstr(pwreset_page_invalid(pool, &c, "/reset?a=\"x\""),
+    ok(strstr(pwreset_page_invalid(pool, &c),
               "href=\"/reset?a=&quot;x&quot;\"") != NULL, "URL escaped");
     ok(!strcmp(pwreset_page_request_sent(pool, &c),
                pwreset_page_request_sent(pool, &c)),
@@ -44,9 +44,9 @@ static void test_pages(void)
 
 static void test_languages(void)
 {
-    pwreset_page_ctx de = {pwreset_lang_get("de"), "Beispiel"};
-    pwreset_page_ctx fr = {pwreset_lang_get("fr"), "Exemple"};
-    pwreset_page_ctx es = {pwreset_lang_get("es"), "Ejemplo"};
+    pwreset_page_ctx de = {pwreset_lang_get("de"), "Beispiel", NULL, NULL};
+    pwreset_page_ctx fr = {pwreset_lang_get("fr"), "Exemple", NULL, NULL};
+    pwreset_page_ctx es = {pwreset_lang_get("es"), "Ejemplo", NULL, NULL};
 
     ok(de.lang && fr.lang && es.lang, "German, French and Spanish exist");
     if (!de.lang || !fr.lang || !es.lang) {
@@ -62,16 +62,16 @@ static void test_languages(void)
     ok(strstr(pwreset_page_request_sent(pool, &es),
               "<h1>Revise su correo</h1>") != NULL, "Spanish heading");
     /* French uses the singular for 0 and 1, the others for 1 only. */
-    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 1),
+    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 1, 600),
               "(au moins 1 caract\xc3\xa8re)") != NULL, "French: 1, singular");
-    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 0),
+    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 0, 600),
               "(au moins 0 caract\xc3\xa8re)") != NULL, "French: 0, singular");
-    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 12),
+    ok(strstr(pwreset_page_update(pool, &fr, "a", PWRESET_MSG_NONE, NULL, 12, 600),
               "(au moins 12 caract\xc3\xa8res)") != NULL,
        "French: 12, plural");
-    ok(strstr(pwreset_page_update(pool, &es, "a", PWRESET_MSG_NONE, NULL, 0),
+    ok(strstr(pwreset_page_update(pool, &es, "a", PWRESET_MSG_NONE, NULL, 0, 600),
               "(al menos 0 caracteres)") != NULL, "Spanish: 0, plural");
-    ok(strstr(pwreset_page_update(pool, &es, "a", PWRESET_MSG_NONE, NULL, 1),
+    ok(strstr(pwreset_page_update(pool, &es, "a", PWRESET_MSG_NONE, NULL, 1, 600),
               "(al menos 1 car\xc3\xa1" "cter)") != NULL,
        "Spanish: 1, singular");
 }
@@ -82,7 +82,7 @@ static void test_codes(void)
        "password_too_short");
     ok(!strcmp(pwreset_msg_code(PWRESET_MSG_SENT), "sent"), "sent");
     for (int m = 1; m < PWRESET_MSG_COUNT; m++) {
-        pwreset_page_ctx c = {pwreset_lang_default(), NULL};
+        pwreset_page_ctx c = {pwreset_lang_default(), NULL, NULL, NULL};
 
         if (!pwreset_msg_code((pwreset_msg)m)
             || !pwreset_page_message(pool, &c, (pwreset_msg)m, NULL)) {

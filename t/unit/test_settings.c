@@ -520,6 +520,8 @@ static void test_parse_key_file(void)
 #define CLASS_CORPUS PTR
 #define CLASS_TEXT PTR
 #define CLASS_LANG PTR
+#define CLASS_TEMPLATES PTR
+#define CLASS_CSP PTR
 #define IS_UNSET_INT(v) ((v) == PWRESET_UNSET)
 #define IS_UNSET_PTR(v) ((v) == NULL)
 #define IS_UNSET(kind, v) CAT(IS_UNSET_, CLASS_##kind)(v)
@@ -560,7 +562,7 @@ static void test_init(void)
     PWRESET_DIRECTIVES(CHECK_UNSET_)
     is_num(unset, n, "init: all %d directives unset (PWRESET_UNSET or NULL)",
            n);
-    is_num(n, 22, "the table has 22 directives");
+    is_num(n, 24, "the table has 24 directives");
 }
 
 static void test_defaults(void)
@@ -646,6 +648,8 @@ static void test_defaults(void)
 #define CHECK_DEFAULT_CORPUS CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_TEXT CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_LANG CHECK_DEFAULT_PTR
+#define CHECK_DEFAULT_TEMPLATES CHECK_DEFAULT_PTR
+#define CHECK_DEFAULT_CSP CHECK_DEFAULT_PTR
 #define CHECK_DEFAULT_(name, kind, field, a, b, def, help)                   \
     CHECK_DEFAULT_##kind(name, field, a, b)
     PWRESET_DIRECTIVES(CHECK_DEFAULT_)
