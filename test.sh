@@ -7,4 +7,6 @@
 set -eu
 cd "$(dirname "$0")"
 . build-aux/bootstrap
+# Chromium and playwright-core for t/browser.t (skipped without them).
+build-aux/browser-setup
 exec make check T="$*"

@@ -13,9 +13,12 @@ static const char style[] =
     "padding:0 1rem;line-height:1.5;color:#222}"
     "h1{font-size:1.4rem}"
     "label{display:block;margin-top:1rem;font-weight:600}"
-    "input{box-sizing:border-box;width:100%;padding:.5rem;font-size:1rem}"
+    "input{box-sizing:border-box;width:100%;padding:.5rem;font-size:1rem;"
+    "border:1px solid #888;border-radius:4px}"
     "input[readonly]{background:#eee}"
-    "button{margin-top:1.2rem;padding:.5rem 1.2rem;font-size:1rem}"
+    "input[aria-invalid=true]{border-color:#b00}"
+    "button{margin-top:1.2rem;padding:.55rem 1.3rem;font-size:1rem;"
+    "border:0;border-radius:4px;background:#1a5fb4;color:#fff}"
     ".msg{padding:.6rem;border-left:4px solid #b00;background:#fee}"
     ".site{margin:0;color:#555}";
 
