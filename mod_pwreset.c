@@ -13,6 +13,7 @@
 #include "httpd/delivery.h"
 #include "httpd/handlers.h"
 #include "httpd/limit.h"
+#include "httpd/status.h"
 #include "httpd/mod_pwreset_private.h"
 #include "httpd/store.h"
 
@@ -107,6 +108,9 @@ static int pwreset_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     rc = pwreset_handlers_post_config(pconf, s);
     if (rc == OK && pwreset_any_configured(s)) {
+        rc = pwreset_status_post_config(pconf, s);
+    }
+    if (rc == OK && pwreset_any_configured(s)) {
         rc = pwreset_config_post_config(pconf, ptemp, s);
     }
     if (rc == OK && pwreset_any_configured(s)) {
@@ -137,6 +141,7 @@ static void pwreset_register_hooks(apr_pool_t *p)
     ap_hook_post_read_request(pwreset_handlers_post_read_request, NULL, NULL,
                               APR_HOOK_REALLY_FIRST);
     ap_hook_handler(pwreset_handlers_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    pwreset_status_register_hooks();
 }
 
 AP_DECLARE_MODULE(pwreset) = {

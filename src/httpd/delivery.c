@@ -3,6 +3,7 @@
 #include "delivery.h"
 #include "mod_pwreset_private.h"
 #include "limit.h"
+#include "status.h"
 #include "store.h"
 #include "core/input.h"
 #include "core/mail.h"
@@ -105,6 +106,9 @@ static void send_mail(apr_pool_t *p, server_rec *s,
     }
     rv = pwreset_mail_send(p, argv, msg, apr_time_from_sec(timeout), &stop_at,
                            &code);
+    pwreset_stat_add(rv == APR_SUCCESS && code == 0
+                         ? PWRESET_STAT_MAILS_SENT : PWRESET_STAT_MAILS_FAILED,
+                     1);
     if (rv == APR_TIMEUP && stopping()) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0315) "%s was "
                      "killed as the process stopped; the %s mail for user %s "
@@ -193,6 +197,7 @@ static void do_reset(apr_pool_t *p, const job *j)
     apr_array_header_t *users = NULL;
 
     if (pwreset_store_by_email(p, j->s, j->email, &users) != APR_SUCCESS) {
+        pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, 1);
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, j->s, PWRLOGNO(0301) "the "
                      "database could not be asked (see the error above); a "
                      "reset request was dropped");
@@ -214,6 +219,7 @@ static void do_reset(apr_pool_t *p, const job *j)
         if (j->limited
             || pwreset_limit_hit(j->s, limit, "user", u->username, j->when,
                                  NULL, p)) {
+            pwreset_stat_add(PWRESET_STAT_ACCOUNT_LIMIT, 1);
             ap_log_error(APLOG_MARK, APLOG_INFO, 0, j->s,
                          PWRLOGNO(0311) "account "
                          "limit reached for user %s (%d in %d s); "
@@ -354,6 +360,7 @@ static apr_status_t stop(void *data)
     }
     lost = apr_atomic_read32(&pending);
     if (lost) {
+        pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, lost);
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0310) "%u queued "
                      "mails were dropped as the process stopped", lost);
     }
@@ -420,6 +427,7 @@ static apr_status_t enqueue(job *j, server_rec *s)
     if (rv != APR_SUCCESS) {
         apr_atomic_dec32(&pending);
         free(j);
+        pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, 1);
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
                      PWRLOGNO(0314) "the delivery "
                      "queue is %s; a mail was dropped",

@@ -10,6 +10,7 @@
 #include "delivery.h"
 #include "limit.h"
 #include "mod_pwreset_private.h"
+#include "status.h"
 #include "store.h"
 #include "core/common.h"
 #include "core/input.h"
@@ -373,6 +374,7 @@ static int past_client_limit(request_rec *r, const pwreset_settings *cfg)
                            r->request_time, &retry, r->pool)) {
         return 0;
     }
+    pwreset_stat_add(PWRESET_STAT_CLIENT_LIMIT, 1);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0120) "client limit "
                   "reached (%d POSTs in %d s)", l->count, l->window);
     apr_table_setn(r->err_headers_out, "Retry-After",
@@ -448,6 +450,7 @@ static int refused_as_forged(request_rec *r, const pwreset_settings *cfg)
         return 0;
     }
     value = apr_table_get(r->headers_in, why);
+    pwreset_stat_add(PWRESET_STAT_FORGED, 1);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0122) "a POST sent "
                   "from another site was refused (%s: %.80s)", why,
                   ap_escape_logitem(r->pool, value));
@@ -617,6 +620,7 @@ static int serve_request(request_rec *r, const pwreset_settings *cfg)
     limited = pwreset_limit_hit(r->server, pwreset_cfg_account_limit(cfg),
                                 "account", lower, r->request_time, NULL,
                                 r->pool);
+    pwreset_stat_add(PWRESET_STAT_REQUESTS, 1);
     pwreset_delivery_reset(r->server, email, r->useragent_ip,
                            r->request_time, state_of(r)->ctx.lang, limited);
     return answer(r, HTTP_OK, PAGE_SENT, PWRESET_MSG_NONE, NULL, NULL);
@@ -642,6 +646,9 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
                                   : pwreset_cfg_form_lifetime(cfg),
                               &claims);
     if (st != PWRESET_TOKEN_OK) {
+        pwreset_stat_add(st == PWRESET_TOKEN_EXPIRED
+                             ? PWRESET_STAT_TOKENS_EXPIRED
+                             : PWRESET_STAT_TOKENS_INVALID, 1);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PWRLOGNO(0110) "%s token "
                       "refused: %s", purpose == PWRESET_PURPOSE_LINK
                       ? "link" : "form", pwreset_token_status_str(st));
@@ -652,12 +659,14 @@ static check_result check_token(request_rec *r, const pwreset_settings *cfg,
         return CHECK_UNAVAILABLE;
     }
     if (!*user) {
+        pwreset_stat_add(PWRESET_STAT_TOKENS_NO_USER, 1);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       PWRLOGNO(0111) "token refused: "
                       "user %s no longer exists", claims.sub);
         return CHECK_INVALID;
     }
     if (!pwreset_token_matches(r->pool, &claims, (*user)->hash)) {
+        pwreset_stat_add(PWRESET_STAT_TOKENS_USED, 1);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       PWRLOGNO(0112) "token refused: "
                       "the password of user %s changed since it was made",
@@ -811,6 +820,7 @@ static int serve_link(request_rec *r, const pwreset_settings *cfg,
     }
     set_form_cookie(r, cfg, form_token, pwreset_cfg_form_lifetime(cfg));
     apr_table_setn(r->headers_out, "Location", pwreset_cfg_update_url(cfg));
+    pwreset_stat_add(PWRESET_STAT_LINKS_ACCEPTED, 1);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                   PWRLOGNO(0115) "reset link of user "
                   "%s accepted", user->username);
@@ -890,6 +900,7 @@ static int update_post(request_rec *r, const pwreset_settings *cfg,
         set_form_cookie(r, cfg, "", 0);
         return send_invalid(r);
     }
+    pwreset_stat_add(PWRESET_STAT_PASSWORDS_CHANGED, 1);
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
                   PWRLOGNO(0118) "password of user "
                   "%s changed", user->username);
