@@ -46,6 +46,12 @@ static const unsigned int allowed[PWRESET_TPL_COUNT] = {
                                 | PH(WHEN) | PH(CLIENT) | PH(REQUEST_URL),
 };
 
+/* What each file must say. */
+static const unsigned int required[PWRESET_TPL_COUNT] = {
+    [PWRESET_TPL_RESET_TXT] = PH(LINK),
+    [PWRESET_TPL_RESET_HTML] = PH(LINK),
+};
+
 typedef struct {
     const char *text;        /* literal text, or NULL for a placeholder */
     apr_size_t len;
@@ -58,7 +64,7 @@ struct pwreset_template {
 };
 
 struct pwreset_templates {
-    /* [0]: the folder itself; [1 + i]: pwreset_languages[i + 1]'s. */
+    /* [0]: the folder itself; [1 + i]: pwreset_languages[i]'s folder. */
     const pwreset_template *(*by_lang)[PWRESET_TPL_COUNT];
     int langs;
     apr_array_header_t *styles;
@@ -101,45 +107,120 @@ static const char *known_names(apr_pool_t *p, pwreset_tpl_id id)
     return out;
 }
 
-/* The HTML checks: <style> elements hashed for the CSP and free of
- * placeholders, no style attribute, no script. */
-static const char *check_html(apr_pool_t *p, const char *text,
+/* HTML's own whitespace (not \v, which browsers do not take for it). */
+static int html_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* An attribute named `name` in the tag [c, end): preceded by whitespace,
+ * a quote or a slash, followed by optional whitespace and '='.  With
+ * prefix, any name that starts with it ("on" for onclick). */
+static const char *has_attribute(const char *c, const char *end,
+                                 const char *name, int prefix)
+{
+    apr_size_t n = strlen(name);
+
+    for (const char *a = c + 1; a + n < end; a++) {
+        const char *e;
+
+        if (!(html_space(a[-1]) || a[-1] == '"' || a[-1] == '\''
+              || a[-1] == '/')
+            || strncasecmp(a, name, n)) {
+            continue;
+        }
+        e = a + n;
+        if (prefix) {
+            while (e < end && apr_isalpha(*e)) {
+                e++;
+            }
+            if (e == a + n) {
+                continue;
+            }
+        }
+        while (e < end && html_space(*e)) {
+            e++;
+        }
+        if (e < end && *e == '=') {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* The end of the tag that starts at c: its '>' outside quoted values. */
+static const char *tag_end(const char *c)
+{
+    char quote = 0;
+
+    for (c++; *c; c++) {
+        if (quote) {
+            quote = *c == quote ? 0 : quote;
+        }
+        else if (*c == '"' || *c == '\'') {
+            quote = *c;
+        }
+        else if (*c == '>') {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* The HTML checks: comments skipped; <style> elements hashed (pages: for
+ * the CSP) and free of placeholders; no style or on... attribute, no
+ * <script>, no foreign content (<svg>, <math>, where <style> is markup),
+ * no javascript: URL.  Mails have no CSP: the same rules keep them as
+ * plain as pages. */
+static const char *check_html(apr_pool_t *p, const char *text, int page,
                               apr_array_header_t **styles)
 {
     const char *c = text;
 
     while ((c = strchr(c, '<'))) {
-        const char *end = strchr(c, '>');
-        const char *a;
+        const char *end, *a;
 
-        if (!end) {
-            break;
-        }
-        if (!strncasecmp(c, "<script", 7)) {
-            return apr_psprintf(p, "line %d: <script> is refused by the "
-                                "Content-Security-Policy", line_of(text, c));
-        }
-        /* An attribute named style: a space, "style", maybe spaces, '='. */
-        for (a = c; a < end; a++) {
-            if (apr_isspace(*a) && !strncasecmp(a + 1, "style", 5)) {
-                const char *e = a + 6;
+        if (!strncmp(c, "<!--", 4)) {
+            const char *close = strstr(c + 4, "-->");
 
-                while (e < end && apr_isspace(*e)) {
-                    e++;
-                }
-                if (*e == '=') {
-                    return apr_psprintf(p, "line %d: a style attribute is "
-                                        "refused by the Content-Security-"
-                                        "Policy; put the rules in a <style> "
-                                        "element", line_of(text, a));
-                }
+            if (!close) {
+                return apr_psprintf(p, "line %d: a comment is not closed",
+                                    line_of(text, c));
             }
+            c = close + 3;
+            continue;
+        }
+        if (!(end = tag_end(c))) {
+            return apr_psprintf(p, "line %d: a tag is not closed",
+                                line_of(text, c));
+        }
+        if (!strncasecmp(c, "<script", 7) || !strncasecmp(c, "<svg", 4)
+            || !strncasecmp(c, "<math", 5)) {
+            return apr_psprintf(p, "line %d: <script>, <svg> and <math> are "
+                                "refused: the pages run no script",
+                                line_of(text, c));
+        }
+        if ((a = has_attribute(c, end, "style", 0))) {
+            return apr_psprintf(p, "line %d: a style attribute is refused "
+                                "by the Content-Security-Policy; put the "
+                                "rules in a <style> element",
+                                line_of(text, a));
+        }
+        if ((a = has_attribute(c, end, "on", 1))) {
+            return apr_psprintf(p, "line %d: an event handler attribute "
+                                "(on...=) is refused: the pages run no "
+                                "script", line_of(text, a));
+        }
+        if ((a = memmem(c, (apr_size_t)(end - c), "javascript:", 11))) {
+            return apr_psprintf(p, "line %d: a javascript: URL is refused",
+                                line_of(text, a));
         }
         if (!strncasecmp(c, "<style", 6)
-            && (apr_isspace(c[6]) || c[6] == '>')) {
+            && (html_space(c[6]) || c[6] == '>' || c[6] == '/')) {
             const char *body = end + 1;
             const char *close = body;
             unsigned char md[SHA256_DIGEST_LENGTH];
+            const char *src;
 
             while ((close = strchr(close, '<'))
                    && strncasecmp(close, "</style", 7)) {
@@ -157,19 +238,60 @@ static const char *check_html(apr_pool_t *p, const char *text,
             }
             SHA256((const unsigned char *)body, (apr_size_t)(close - body),
                    md);
-            if (!*styles) {
-                *styles = apr_array_make(p, 2, sizeof(const char *));
+            src = apr_pstrcat(p, "'sha256-",
+                              apr_pencode_base64_binary(p, md, sizeof(md),
+                                                        APR_ENCODE_NONE,
+                                                        NULL), "'", NULL);
+            if (page) {
+                int seen = 0;
+
+                if (!*styles) {
+                    *styles = apr_array_make(p, 2, sizeof(const char *));
+                }
+                for (int k = 0; k < (*styles)->nelts; k++) {
+                    seen |= !strcmp(APR_ARRAY_IDX(*styles, k, const char *),
+                                    src);
+                }
+                if (!seen) {
+                    APR_ARRAY_PUSH(*styles, const char *) = src;
+                }
             }
-            APR_ARRAY_PUSH(*styles, const char *) = apr_pstrcat(p,
-                "'sha256-", apr_pencode_base64_binary(p, md, sizeof(md),
-                                                      APR_ENCODE_NONE, NULL),
-                "'", NULL);
             c = close;
             continue;
         }
         c = end;
     }
     return NULL;
+}
+
+/* Where a placeholder at `at` stands in HTML: in text, or inside a
+ * double-quoted attribute value; anywhere else in a tag (an attribute
+ * name, an unquoted or single-quoted value) a value could add attributes. */
+static int placeholder_place_ok(const char *text, const char *at)
+{
+    const char *lt = at, *gt = at;
+    int quotes = 0;
+    const char *q, *last = NULL;
+
+    while (lt > text && lt[-1] != '<') {
+        lt--;
+    }
+    while (gt > text && gt[-1] != '>') {
+        gt--;
+    }
+    if (lt == text || gt > lt) {
+        return 1; /* in text: no '<' since the last '>' */
+    }
+    if (!strncmp(lt, "!--", 3)) {
+        return 1; /* in a comment */
+    }
+    for (q = lt; q < at; q++) {
+        if (*q == '"') {
+            quotes++;
+            last = q;
+        }
+    }
+    return quotes % 2 == 1 && last > lt && last[-1] == '=';
 }
 
 pwreset_template *pwreset_template_parse(apr_pool_t *p, pwreset_tpl_id id,
@@ -179,19 +301,44 @@ pwreset_template *pwreset_template_parse(apr_pool_t *p, pwreset_tpl_id id,
 {
     pwreset_template *t = apr_pcalloc(p, sizeof(*t));
     const char *s = text, *end = text + len, *open;
+    unsigned int used = 0;
 
     *err = NULL;
     if (memchr(text, '\0', len) || !pwreset_utf8_valid(text, len)) {
         *err = "it is not UTF-8 text";
         return NULL;
     }
-    text = apr_pstrmemdup(p, text, len);
+    /* A byte-order mark goes; CR LF and CR become LF, as browsers read
+     * them (the hash of a <style> must be of what the browser hashes). */
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
+    {
+        char *copy = apr_palloc(p, len + 1), *o = copy;
+
+        for (apr_size_t k = 0; k < len; k++) {
+            if (text[k] == '\r') {
+                *o++ = '\n';
+                if (k + 1 < len && text[k + 1] == '\n') {
+                    k++;
+                }
+            }
+            else {
+                *o++ = text[k];
+            }
+        }
+        *o = '\0';
+        len = (apr_size_t)(o - copy);
+        text = copy;
+    }
     s = text;
     end = text + len;
     t->html = is_html(id);
     t->segments = apr_array_make(p, 8, sizeof(segment));
     /* The HTML checks first: a placeholder in <style> is said as such. */
-    if (t->html && (*err = check_html(p, text, styles))) {
+    if (t->html && (*err = check_html(p, text, id < PWRESET_TPL_RESET_TXT,
+                                      styles))) {
         return NULL;
     }
     while ((open = strstr(s, "{{"))) {
@@ -227,6 +374,15 @@ pwreset_template *pwreset_template_parse(apr_pool_t *p, pwreset_tpl_id id,
                                 files[id], known_names(p, id));
             return NULL;
         }
+        if (t->html && !placeholder_place_ok(text, open)) {
+            *err = apr_psprintf(p, "line %d: %s inside a tag, but not in a "
+                                "double-quoted attribute value: a value "
+                                "could add attributes there",
+                                line_of(text, open),
+                                apr_pstrmemdup(p, open, close + 2 - open));
+            return NULL;
+        }
+        used |= 1u << ph;
         seg = apr_array_push(t->segments);
         seg->text = s;
         seg->len = (apr_size_t)(open - s);
@@ -244,7 +400,30 @@ pwreset_template *pwreset_template_parse(apr_pool_t *p, pwreset_tpl_id id,
         seg->len = (apr_size_t)(end - s);
         seg->ph = -1;
     }
+    if ((required[id] & used) != required[id]) {
+        *err = apr_psprintf(p, "%s must hold {{link}}: the mail is for it",
+                            files[id]);
+        return NULL;
+    }
     return t;
+}
+
+/* apr_pescape_entity() leaves ' alone: a value in a '...' value would end
+ * it.  Placeholders are only allowed in "..." values, and this escapes '
+ * all the same. */
+static const char *escape_html(apr_pool_t *p, const char *v)
+{
+    const char *e = apr_pescape_entity(p, v, 0);
+    const char *q = strchr(e, '\'');
+    const char *out = "";
+
+    while (q) {
+        out = apr_pstrcat(p, out, apr_pstrmemdup(p, e, q - e), "&#39;",
+                          NULL);
+        e = q + 1;
+        q = strchr(e, '\'');
+    }
+    return *out ? apr_pstrcat(p, out, e, NULL) : e;
 }
 
 const char *pwreset_template_fill(apr_pool_t *p, const pwreset_template *t,
@@ -265,7 +444,7 @@ const char *pwreset_template_fill(apr_pool_t *p, const pwreset_template *t,
         else {
             const char *v = values[seg->ph] ? values[seg->ph] : "";
 
-            part[i] = t->html ? apr_pescape_entity(p, v, 0) : v;
+            part[i] = t->html ? escape_html(p, v) : v;
             plen[i] = strlen(part[i]);
         }
         total += plen[i];
@@ -291,9 +470,20 @@ static const char *read_file(apr_pool_t *p, const char *path,
     char e[120];
 
     *text = NULL;
-    rv = apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_SIZE, p);
+    /* Read as root at start-up and shown to anyone: never a link (to the
+     * key file, to /etc/shadow), never a file just anyone may change. */
+    rv = apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_SIZE | APR_FINFO_PROT
+                                 | APR_FINFO_LINK, p);
     if (APR_STATUS_IS_ENOENT(rv)) {
         return NULL;
+    }
+    if (rv == APR_SUCCESS && fi.filetype == APR_LNK) {
+        return apr_psprintf(p, "%s: a symbolic link; templates are read as "
+                            "root and shown to anyone, so links are refused",
+                            path);
+    }
+    if (rv == APR_SUCCESS && (fi.protection & APR_WWRITE)) {
+        return apr_psprintf(p, "%s: every local user may change it", path);
     }
     if (rv != APR_SUCCESS || fi.filetype != APR_REG
         || fi.size > TEMPLATE_MAX) {
@@ -319,18 +509,24 @@ pwreset_templates *pwreset_templates_load(apr_pool_t *p, const char *dir,
                                           const char **err)
 {
     pwreset_templates *ts = apr_pcalloc(p, sizeof(*ts));
+    apr_finfo_t fi;
     int n = 0;
 
     while (pwreset_languages[n]) {
         n++;
     }
-    ts->langs = n;
-    ts->by_lang = apr_pcalloc(p, (apr_size_t)n * sizeof(*ts->by_lang));
-    for (int l = 0; l < n; l++) {
+    if (apr_stat(&fi, dir, APR_FINFO_PROT, p) == APR_SUCCESS
+        && (fi.protection & APR_WWRITE)) {
+        *err = apr_psprintf(p, "%s: every local user may change it", dir);
+        return NULL;
+    }
+    ts->langs = n + 1;
+    ts->by_lang = apr_pcalloc(p, (apr_size_t)(n + 1) * sizeof(*ts->by_lang));
+    for (int l = 0; l <= n; l++) {
         /* [0] is the folder itself, for every language; then each
-         * language but English (the source) has its subfolder. */
+         * language's own subfolder ("en/" too). */
         const char *sub = l == 0 ? dir
-            : apr_pstrcat(p, dir, "/", pwreset_languages[l]->tag, NULL);
+            : apr_pstrcat(p, dir, "/", pwreset_languages[l - 1]->tag, NULL);
 
         for (int id = 0; id < PWRESET_TPL_COUNT; id++) {
             const char *path = apr_pstrcat(p, sub, "/", files[id], NULL);
@@ -363,7 +559,7 @@ const pwreset_template *pwreset_templates_find(const pwreset_templates *ts,
         return NULL;
     }
     for (int l = 1; l < ts->langs; l++) {
-        if (pwreset_languages[l] == lang && ts->by_lang[l][id]) {
+        if (pwreset_languages[l - 1] == lang && ts->by_lang[l][id]) {
             return ts->by_lang[l][id];
         }
     }

@@ -96,6 +96,53 @@ static void test_refusals(void)
     ok(err && strstr(err, "UTF-8"), "not UTF-8");
     ok(parse_err(PWRESET_TPL_RESET_TXT, "<p style=x>{{link}}</p>") == NULL,
        "a .txt template is not HTML: no HTML checks");
+    ok(parse_err(PWRESET_TPL_REQUEST, "<p class=\"a\"style=\"x\">") != NULL
+       && parse_err(PWRESET_TPL_REQUEST, "<p/style=\"x\">") != NULL
+       && parse_err(PWRESET_TPL_REQUEST, "<a title=\">\" style=\"x\">") != NULL,
+       "style attributes after a quote, a slash, a quoted >");
+    ok(parse_err(PWRESET_TPL_REQUEST, "<p>a < b</p><!-- style = bold -->")
+       == NULL, "text and comments are not tags");
+    ok(parse_err(PWRESET_TPL_REQUEST, "<svg><style>p{}</style></svg>") != NULL
+       && parse_err(PWRESET_TPL_REQUEST, "<button onclick=\"x()\">") != NULL
+       && parse_err(PWRESET_TPL_REQUEST, "<a href=\"javascript:x()\">") != NULL,
+       "<svg>, on...= and javascript: refused");
+    err = parse_err(PWRESET_TPL_REQUEST, "<style/>p{color:{{site}}}</style>");
+    ok(err && strstr(err, "inside <style>"), "<style/> is a <style>");
+    err = parse_err(PWRESET_TPL_REQUEST, "<input value='{{site}}'>");
+    ok(err && strstr(err, "not in a double-quoted attribute value"),
+       "a placeholder in a single-quoted value");
+    ok(parse_err(PWRESET_TPL_REQUEST, "<div {{site}}>") != NULL
+       && parse_err(PWRESET_TPL_REQUEST, "<p title={{site}}>") != NULL,
+       "a placeholder as an attribute, or an unquoted value");
+    ok(parse_err(PWRESET_TPL_REQUEST, "<input value=\"{{site}}\">") == NULL,
+       "a placeholder in a double-quoted value is fine");
+    err = parse_err(PWRESET_TPL_RESET_TXT, "Hello {{username}}, no link.");
+    ok(err && strstr(err, "must hold {{link}}"), "a reset mail without {{link}}");
+}
+
+static void test_normalise(void)
+{
+    apr_array_header_t *styles = NULL;
+    const char *err = NULL, *v[PWRESET_PH_COUNT] = {0};
+    const char *crlf = "\xef\xbb\xbf<style>\r\nbody{color:red}\r\n</style>"
+                       "<input value=\"{{site}}\">\r\n";
+    pwreset_template *t = pwreset_template_parse(pool, PWRESET_TPL_REQUEST,
+                                                 crlf, strlen(crlf), &styles,
+                                                 &err);
+    apr_array_header_t *lf_styles = NULL;
+    const char *lf = "<style>\nbody{color:red}\n</style>";
+
+    pwreset_template_parse(pool, PWRESET_TPL_REQUEST, lf, strlen(lf),
+                           &lf_styles, &err);
+    ok(t && styles && lf_styles
+       && !strcmp(APR_ARRAY_IDX(styles, 0, const char *),
+                  APR_ARRAY_IDX(lf_styles, 0, const char *)),
+       "CRLF: the <style> is hashed as the browser hashes it (LF)");
+    v[PWRESET_PH_SITE] = "O'Brien \"&\" <Co>";
+    is_str(t ? pwreset_template_fill(pool, t, v) : NULL,
+           "<style>\nbody{color:red}\n</style>"
+           "<input value=\"O&#39;Brien &quot;&amp;&quot; &lt;Co&gt;\">\n",
+           "no byte-order mark, LF only, and ' escaped too");
 }
 
 static void spew(const char *path, const char *text)
@@ -134,6 +181,23 @@ static void test_folder(void)
            "else the folder's");
     ok(pwreset_templates_find(ts, pwreset_lang_default(), PWRESET_TPL_SENT)
        == NULL, "else none: the built-in page");
+    mkdir(apr_pstrcat(pool, dir, "/en", NULL), 0700);
+    spew(apr_pstrcat(pool, dir, "/en/sent.html", NULL), "<p>en</p>");
+    ts = pwreset_templates_load(pool, dir, &err);
+    t = pwreset_templates_find(ts, pwreset_lang_default(), PWRESET_TPL_SENT);
+    is_str(t ? pwreset_template_fill(pool, t, v) : NULL, "<p>en</p>",
+           "en/ holds English's own");
+    symlink("/etc/passwd", apr_pstrcat(pool, dir, "/changed.html", NULL));
+    ts = pwreset_templates_load(pool, dir, &err);
+    ok(!ts && err && strstr(err, "a symbolic link"),
+       "a symbolic link is refused (%s)", err ? err : "");
+    unlink(apr_pstrcat(pool, dir, "/changed.html", NULL));
+    spew(apr_pstrcat(pool, dir, "/changed.html", NULL), "<p>x</p>");
+    chmod(apr_pstrcat(pool, dir, "/changed.html", NULL), 0666);
+    ts = pwreset_templates_load(pool, dir, &err);
+    ok(!ts && err && strstr(err, "every local user may change it"),
+       "a file anyone may write is refused");
+    unlink(apr_pstrcat(pool, dir, "/changed.html", NULL));
     spew(apr_pstrcat(pool, dir, "/de/sent.html", NULL), "ok\n{{bad}}\n");
     ts = pwreset_templates_load(pool, dir, &err);
     ok(!ts && err && strstr(err, "/de/sent.html: line 2: unknown placeholder"),
@@ -147,6 +211,7 @@ int main(void)
     apr_pool_create(&pool, NULL);
     test_parse_fill();
     test_refusals();
+    test_normalise();
     test_folder();
     return done_testing();
 }
