@@ -5,6 +5,7 @@
 # a PwResetTrustedOrigin); without it, Origin is compared with this site's
 # origin, normalised; a client sending neither is served.
 use strict;
+use feature 'state';
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use FindBin ();
@@ -24,7 +25,10 @@ my $own = url_origin();
 sub update {
     my ($headers, $vhost) = @_;
     my $form = make_token(sub => 'fred', purpose => 'form');
-    my $pw = 'a forged new password ' . int(rand(1e9));
+    # A new passphrase each time (the current one is refused), none that
+    # the dictionary check could take for a word or a sequence.
+    state $n = 0;
+    my $pw = 'amber lantern oboe ' . ('x' x ++$n) . ' quietly';
     return browser()->request(POST url('/reset/update', $vhost),
         [password => $pw, confirm => $pw],
         Cookie => "pwreset_form=$form", %$headers);

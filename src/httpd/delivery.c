@@ -102,6 +102,7 @@ static void send_mail(apr_pool_t *p, server_rec *s,
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                      PWRLOGNO(0304) "could not compose "
                      "the %s mail for user %s", what, username);
+        pwreset_stat_add(PWRESET_STAT_MAILS_FAILED, 1);
         return;
     }
     rv = pwreset_mail_send(p, argv, msg, apr_time_from_sec(timeout), &stop_at,
@@ -154,6 +155,7 @@ static int mailable(server_rec *s, const char *email, const char *username)
     if (pwreset_addr_mailable(email)) {
         return 1;
     }
+    pwreset_stat_add(PWRESET_STAT_MAILS_FAILED, 1);
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0303) "the stored "
                  "address of user %s is not one plain ASCII address; no mail",
                  username);
@@ -175,6 +177,7 @@ static void mail_reset_link(apr_pool_t *p, server_rec *s,
     token = pwreset_token_issue(p, key, PWRESET_PURPOSE_LINK, u->username,
                                 u->hash, (long)apr_time_sec(when), lifetime);
     if (!token) {
+        pwreset_stat_add(PWRESET_STAT_MAILS_FAILED, 1);
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                      PWRLOGNO(0308) "could not make a "
                      "token for user %s", u->username);

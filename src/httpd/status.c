@@ -16,7 +16,10 @@
 #include <http_protocol.h>
 #include <mod_status.h>
 
-#define RETAINED_KEY "mod_pwreset-status"
+/* The layout is in the key: a module of another version, loaded by a
+ * graceful restart after an upgrade, makes its own segment rather than
+ * reading another's counters under its names. */
+#define RETAINED_KEY_FMT "mod_pwreset-status-v1-%d"
 
 typedef struct {
     apr_shm_t *shm;
@@ -63,12 +66,13 @@ void pwreset_stat_add(pwreset_stat which, apr_uint64_t n)
 
 int pwreset_status_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    retained *r = ap_retained_data_get(RETAINED_KEY);
+    const char *key = apr_psprintf(pconf, RETAINED_KEY_FMT,
+                                   (int)PWRESET_STAT_COUNT);
+    retained *r = ap_retained_data_get(key);
     apr_status_t rv;
 
-    (void)pconf;
     if (!r) {
-        r = ap_retained_data_create(RETAINED_KEY, sizeof(*r));
+        r = ap_retained_data_create(key, sizeof(*r));
     }
     if (!r->shm) {
         apr_size_t size = PWRESET_STAT_COUNT * sizeof(apr_uint64_t);
@@ -83,8 +87,8 @@ int pwreset_status_post_config(apr_pool_t *pconf, server_rec *s)
             counters = NULL;
             return OK;
         }
+        /* Anonymous shared memory starts zeroed. */
         r->counters = apr_shm_baseaddr_get(r->shm);
-        memset((void *)r->counters, 0, size);
     }
     counters = r->counters;
     return OK;
