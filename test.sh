@@ -6,7 +6,7 @@
 # Arguments choose test files:  ./test.sh t/flow.t t/tokens.t
 set -eu
 cd "$(dirname "$0")"
-. build-aux/bootstrap
+PWRESET_PACKAGES=tests . build-aux/bootstrap
 # Chromium and playwright-core for t/browser.t (skipped without them).
 build-aux/browser-setup
 exec make check T="$*"

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: Apache-2.0
+# The whole flow with DBDriver mysql, against a MariaDB server this test
+# starts on 127.0.0.1 with conf/schema-mysql.sql, and mod_authn_dbd logging
+# in from the same table afterwards.  Also why that schema uses a binary
+# collation: the look-alikes of t/unicode.t reach nobody, where the default
+# utf8mb4_general_ci would let some of them find another's account.
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test qw(-withtestmore);
+use FindBin ();
+use lib "$FindBin::Bin/lib";
+use PwResetTest qw(t_dir clear_mail mail_files wait_mails link_in
+    hash_password);
+use PwResetServices qw(mariadb httpd);
+use LWP::UserAgent;
+use HTTP::Cookies;
+use HTTP::Request::Common qw(POST);
+use MIME::Base64 qw(encode_base64);
+use URI::Escape qw(uri_escape_utf8);
+use Time::HiRes qw(sleep time);
+
+my @lookalikes = (
+    # typed address                           what it is          reaches
+    ["m\x{EF}ke\@example.org",                 'i with diaeresis',  ''],
+    ["m\x{131}ke\@example.org",                'dotless i',         ''],
+    ["\x{FF4D}\x{FF49}\x{FF4B}\x{FF45}\@example.org", 'fullwidth mike', ''],
+    ["mike\x{200B}\@example.org",              'zero-width space',  ''],
+    ["mike\@\x{435}xample.org",                'Cyrillic e',        ''],
+    # Unicode's lower-case mappings, which lower() applies as PostgreSQL's
+    # does: the account's own address is mailed.
+    ["mi\x{212A}e\@example.org",               'Kelvin sign for k', 'mike'],
+    ["M\x{130}KE\@example.org",                'capital dotted I',  'mike'],
+    ['MIKE@EXAMPLE.ORG',                       'upper case',        'mike'],
+);
+
+plan tests => 20 + 2 * @lookalikes + 2;
+
+my $T = t_dir();
+my $module = "$T/../.libs/mod_pwreset.so";
+-f $module or BAIL_OUT("no $module");
+
+my $db = mariadb();
+my $dbh = $db->{dbh};
+{
+    open my $fh, '<', "$T/../conf/schema-mysql.sql"
+        or die "conf/schema-mysql.sql: $!";
+    local $/;
+    (my $sql = <$fh>) =~ s/^--.*\n//mg;
+    $dbh->do($_) for grep { /\S/ } split /;\s*\n/, $sql;
+}
+sub add_user {
+    $dbh->do('INSERT INTO users (username, email, password) VALUES (?, ?, ?)',
+        undef, $_[0], $_[1], hash_password($_[2]));
+}
+sub user_hash {
+    scalar $dbh->selectrow_array('SELECT password FROM users WHERE username = ?',
+        undef, $_[0]);
+}
+add_user('alice', 'Alice@Example.org', 'old password of alice');
+add_user('mike', 'mike@example.org', 'old password of mike');
+
+my $port = PwResetServices::free_port();
+my $site = "127.0.0.1:$port";
+my $web = httpd(name => 'mariadb', port => $port,
+    modules => [qw(dbd alias authn_core authn_dbd auth_basic authz_user)],
+    conf => <<"EOF");
+LoadModule pwreset_module "$module"
+DBDriver mysql
+DBDParams "$db->{dbd_params}"
+PwResetSecretFile "$T/conf/keys/current.key"
+PwResetLinkURL "http://$site/reset/link"
+PwResetRequestURL /reset/request
+PwResetUpdateURL /reset/update
+PwResetMailFrom no-reply\@example.org
+PwResetSendmail "$T/bin/capture-mail $T/var/mail"
+PwResetBcryptCost 4
+PwResetAccountLimit off
+PwResetClientLimit off
+<Location /reset/request>
+    SetHandler pwreset-request
+</Location>
+<Location /reset/link>
+    SetHandler pwreset-link
+</Location>
+<Location /reset/update>
+    SetHandler pwreset-update
+</Location>
+Alias /private "$T/private"
+<Location /private>
+    AuthType Basic
+    AuthName "mod_pwreset on MariaDB"
+    AuthBasicProvider dbd
+    AuthDBDUserPWQuery "SELECT password FROM users WHERE username = %s"
+    Require valid-user
+</Location>
+EOF
+
+my $ua = LWP::UserAgent->new(max_redirect => 0, timeout => 30,
+    cookie_jar => HTTP::Cookies->new);
+sub u { "http://$site$_[0]" }
+sub ask {
+    my ($email) = @_;
+    my $req = HTTP::Request->new(POST => u('/reset/request'));
+    $req->header('Content-Type' => 'application/x-www-form-urlencoded');
+    $req->content('email=' . uri_escape_utf8($email));
+    return LWP::UserAgent->new(timeout => 30)->request($req);
+}
+sub login {
+    my ($user, $password) = @_;
+    return $ua->get(u('/private/index.html'), Authorization => 'Basic '
+        . encode_base64("$user:$password", ''))->code;
+}
+
+# The flow.
+clear_mail();
+is(login('alice', 'old password of alice'), 200, 'the old password logs in (mod_authn_dbd on MariaDB)');
+is($ua->get(u('/reset/request'))->code, 200, 'request form');
+my $known = ask('alice@example.ORG');
+is($known->code, 200, 'request for alice');
+my $unknown = ask('nobody@example.org');
+is($unknown->code, 200, 'request for an unknown address');
+is($unknown->content, $known->content, 'the same page, byte for byte');
+my @mails = wait_mails(1);
+sleep 0.5;
+@mails = mail_files();
+is(scalar @mails, 1, 'one mail: for alice, none for the unknown address');
+my ($mail) = wait_mails(1);
+is($mail->{headers}{to}[0], 'Alice@Example.org', 'to the stored address');
+my $link = link_in($mail->{text});
+like($link // '', qr{^\Qhttp://$site/reset/link?token=\E}, 'the link');
+my $res = $ua->get($link);
+is($res->code, 303, 'link accepted');
+is($ua->get(u('/reset/update'))->code, 200, 'new-password form');
+my $old_hash = user_hash('alice');
+$res = $ua->request(POST u('/reset/update'),
+    [password => 'seven lanterns over the harbour', confirm => 'seven lanterns over the harbour']);
+is($res->code, 200, 'password changed');
+like($res->content, qr/Password changed/, 'success page');
+is(scalar(() = wait_mails(2)), 2, 'and the password-changed notice mailed');
+my $new_hash = user_hash('alice');
+like($new_hash, qr/^\$2y\$04\$/, 'a bcrypt hash in MariaDB');
+isnt($new_hash, $old_hash, 'replacing the old one');
+is(login('alice', 'seven lanterns over the harbour'), 200, 'the new password logs in');
+is(login('alice', 'old password of alice'), 401, 'the old one no longer does');
+is(LWP::UserAgent->new(max_redirect => 0)->get($link)->code, 400, 'the link works once');
+like($web->log_text, qr/PWR0118: password of user alice changed/, 'PWR0118 logged');
+note "MariaDB flow: " . join ' | ', grep { /PWR01(15|18)|PWR0307/ } split /\n/, $web->log_text;
+unlike($web->log_text, qr/\[pwreset:(?:error|crit|alert|emerg)\]/, 'no errors logged');
+
+# The look-alikes, each on its own.
+for my $c (@lookalikes) {
+    my ($email, $what, $reaches) = @$c;
+    clear_mail();
+    is(ask($email)->code, 200, "$what: the usual page");
+    my @got;
+    if ($reaches) {
+        @got = wait_mails(1);
+    } else {
+        sleep 0.5;    # time enough for the delivery thread to mail, were it to
+        @got = mail_files();
+    }
+    is(join(',', map { ref $_ ? $_->{headers}{to}[0] : $_ } @got),
+       $reaches ? "$reaches\@example.org" : '',
+       "$what: " . ($reaches ? "$reaches, at the stored address" : 'nobody'));
+}
+
+# Why utf8mb4_bin: the default collation would have matched these two.
+is(scalar $dbh->selectrow_array(
+       "SELECT 'mike\@example.org' = ? COLLATE utf8mb4_general_ci", undef,
+       "m\x{EF}ke\@example.org"), 1,
+   'utf8mb4_general_ci would find mike for m\x{EF}ke');
+is(scalar $dbh->selectrow_array(
+       "SELECT COUNT(*) FROM users WHERE lower(email) = lower(?)", undef,
+       "m\x{EF}ke\@example.org"), 0,
+   'the schema\'s utf8mb4_bin does not');
