@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # What the tests of real deployments start beside the httpd Apache::Test
 # drives: a PostgreSQL or MariaDB server, memcached, and further httpd
-# servers.  Each one runs as the user running the tests, on a free port of
-# 127.0.0.1, out of a temporary folder; it stops when its object goes out of
-# scope or the test ends, also when the test dies; and should the test be
-# killed outright, a watchdog process stops them and removes their folders
-# (see watch below).  Debian's own instances
+# servers.  Each one runs as the user running the tests, out of a temporary
+# folder only that user can enter: the databases listen on a Unix socket in
+# it and nowhere else, memcached and httpd on a free port of 127.0.0.1.  It
+# stops when its object goes out of scope or the test ends, also when the
+# test dies; should the test be killed outright, a watchdog process stops it
+# and removes its folder (see watch below).  Debian's own instances
 # (postgresql, mariadb, memcached) are never touched: the suite installs
 # those packages without starting them (see build-aux/bootstrap).
 package PwResetServices;
@@ -18,6 +19,7 @@ use File::Spec;
 use IO::Socket::INET;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
+use PwResetTest ();
 
 our @EXPORT_OK = qw(free_port wait_port postgres mariadb memcached httpd
     run_quiet);
@@ -38,10 +40,11 @@ for my $sig (qw(INT TERM HUP)) {
 }
 
 # The watchdog: a process of its own that the test tells, over a pipe, each
-# process to stop ("QUIT 1234") and each folder to remove ("dir /tmp/...").
-# When the pipe closes, however the test ended (even kill -9), it signals
-# those still running, newest first, waits for each (10 s, then KILL), and
-# removes the folders.  After a clean end there is nothing left to do.
+# process to stop ("QUIT 1234"), each one stopped already ("done 1234") and
+# each folder to remove ("dir /tmp/...").  When the pipe closes, however the
+# test ended (even kill -9), it signals those not done, newest first, waits
+# for each (10 s, then KILL), and removes the folders.  After a clean end
+# there is nothing left to do.
 my $watch;
 sub watch {
     my ($line) = @_;
@@ -57,14 +60,15 @@ sub watch {
             open STDIN, '<', '/dev/null';
             open STDOUT, '>', '/dev/null';
             open STDERR, '>', '/dev/null';
-            my (@pids, @dirs);
+            my (@pids, %done, @dirs);
             while (my $l = <$r>) {
                 push @pids, [$1, $2] if $l =~ /^([A-Z]+) (\d+)$/;
+                $done{$1} = 1 if $l =~ /^done (\d+)$/;
                 push @dirs, $1 if $l =~ /^dir (\S+)$/;
             }
             for my $p (reverse @pids) {
                 my ($sig, $id) = @$p;
-                next unless kill 0, $id;
+                next if $done{$id} || !kill 0, $id;
                 kill $sig, $id;
                 my $until = time + 10;
                 sleep 0.05 while kill(0, $id) && time < $until;
@@ -81,14 +85,32 @@ sub watch {
     print {$watch} "$line\n";
 }
 
-# A port nothing listens on now (the kernel's choice, then released).
+# A port of 127.0.0.1 nothing listens on now, below Linux's range of
+# ephemeral ports (32768 and up), so that the client side of some
+# connection cannot take it before the server binds it.
 sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-        Proto => 'tcp', Listen => 1, ReuseAddr => 1)
-        or die "free_port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
+    for (1 .. 200) {
+        my $port = 20000 + int rand 12000;
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+            LocalPort => $port, Proto => 'tcp', Listen => 1, ReuseAddr => 1)
+            or next;
+        close $s;
+        return $port;
+    }
+    die "free_port: no free port between 20000 and 32000\n";
+}
+
+# Wait until the Unix socket $path accepts connections.
+sub wait_socket {
+    my ($path, $timeout, $what) = @_;
+    require IO::Socket::UNIX;
+    my $until = time + $timeout;
+    while (time < $until) {
+        my $s = IO::Socket::UNIX->new(Peer => $path);
+        if ($s) { close $s; return 1 }
+        sleep 0.1;
+    }
+    die "$what did not listen on $path within $timeout s\n";
 }
 
 # Wait until 127.0.0.1:$port accepts connections; dies after $timeout.
@@ -157,12 +179,16 @@ sub stop {
     my $pid = delete $self->{pid} or return;
     kill 'TERM', $pid;
     my $until = time + 10;
-    while (time < $until) {
-        return if waitpid($pid, WNOHANG) == $pid;
-        sleep 0.05;
+    my $gone;
+    while (!$gone && time < $until) {
+        $gone = waitpid($pid, WNOHANG) == $pid;
+        sleep 0.05 unless $gone;
     }
-    kill 'KILL', $pid;
-    waitpid $pid, 0;
+    if (!$gone) {
+        kill 'KILL', $pid;
+        waitpid $pid, 0;
+    }
+    PwResetServices::watch("done $pid");
 }
 
 sub DESTROY { $_[0]->stop if PwResetServices::mine($_[0]) }
@@ -170,9 +196,10 @@ sub DESTROY { $_[0]->stop if PwResetServices::mine($_[0]) }
 # ---------------------------------------------------------------------------
 package PwResetServices;
 
-# PostgreSQL: initdb into a temporary folder, then a server on a free port.
-# Returns an object with port, dbname, user, dbd_params (for DBDParams) and
-# dbh (a DBI handle).
+# PostgreSQL: initdb into a temporary folder, then a server listening on a
+# Unix socket in that folder only (no TCP: with "trust" authentication, only
+# the user who can enter the folder gets in).  Returns an object with
+# dbd_params (for DBDParams) and dbh (a DBI handle).
 sub postgres {
     my (%o) = @_;
     my ($bin) = sort { ($b =~ m{/(\d+)/bin})[0] <=> ($a =~ m{/(\d+)/bin})[0] }
@@ -181,61 +208,60 @@ sub postgres {
         unless $bin && -x "$bin/initdb";
     my $dir = scratch('pgsql');
     my $log = "$dir/server.log";
-    my $port = free_port();
     # C.UTF-8: lower() folds as Unicode does (U+212A KELVIN SIGN to k).
     run_quiet($log, "$bin/initdb", '-D', "$dir/data", '-U', 'pwreset',
         '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync');
     run_quiet($log, "$bin/pg_ctl", '-D', "$dir/data", '-l', $log, '-w',
         '-t', '60', '-o',
-        "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off "
+        "-h '' -k $dir -c fsync=off -c synchronous_commit=off "
         . "-c full_page_writes=off -c max_connections=60", 'start');
+    my $pgpid;
     if (open my $fh, '<', "$dir/data/postmaster.pid") {
         my $pid = <$fh>;
-        watch("QUIT $1") if defined $pid && $pid =~ /^(\d+)/;   # immediate
+        $pgpid = $1 if defined $pid && $pid =~ /^(\d+)/;
     }
+    watch("QUIT $pgpid") if $pgpid;    # immediate shutdown
     my $self = bless { kind => 'pgsql', dir => $dir, bin => $bin,
-        port => $port, user => 'pwreset', dbname => 'pwreset', log => $log },
+        pid => $pgpid, user => 'pwreset', dbname => 'pwreset', log => $log },
         'PwResetServices::Postgres';
     register($self);
-    run_quiet($log, "$bin/createdb", '-h', '127.0.0.1', '-p', $port, '-U',
-        'pwreset', 'pwreset');
-    $self->{dbd_params} =
-        "host=127.0.0.1 port=$port user=pwreset dbname=pwreset";
+    run_quiet($log, "$bin/createdb", '-h', $dir, '-U', 'pwreset', 'pwreset');
+    $self->{dbd_params} = "host=$dir user=pwreset dbname=pwreset";
     require DBI;
     $self->{dbh} = DBI->connect(
-        "dbi:Pg:dbname=pwreset;host=127.0.0.1;port=$port", 'pwreset', '',
+        "dbi:Pg:dbname=pwreset;host=$dir", 'pwreset', '',
         { RaiseError => 1, PrintError => 0, AutoCommit => 1,
           pg_enable_utf8 => 1 });
     return $self;
 }
 
-# MariaDB: mariadb-install-db into a temporary folder, then mariadbd on a
-# free port, with a database "pwreset" and root without a password (the
-# server listens on 127.0.0.1 only and lives as long as the test).
+# MariaDB: mariadb-install-db into a temporary folder, then mariadbd
+# listening on a Unix socket in it and nowhere else (root has no password;
+# only the user who can enter the folder gets in), with Debian's defaults
+# otherwise (utf8mb4_general_ci: the schema must choose its collation), and
+# a database "pwreset".
 sub mariadb {
     my (%o) = @_;
     die "MariaDB is not installed (Debian: apt-get install mariadb-server)\n"
         unless -x '/usr/sbin/mariadbd';
     my $dir = scratch('mariadb');
     my $log = "$dir/server.log";
-    my $port = free_port();
+    my $sock = "$dir/mysqld.sock";
     run_quiet($log, 'mariadb-install-db', '--no-defaults',
         "--datadir=$dir/data", '--auth-root-authentication-method=normal',
         '--skip-test-db', '--skip-name-resolve');
     my $d = PwResetServices::Daemon->spawn('mariadbd', $log,
         '/usr/sbin/mariadbd', '--no-defaults', "--datadir=$dir/data",
-        "--socket=$dir/mysqld.sock", "--pid-file=$dir/mysqld.pid",
-        "--port=$port", '--bind-address=127.0.0.1', '--skip-name-resolve',
-        '--skip-log-bin', '--innodb-buffer-pool-size=32M',
-        '--innodb-flush-log-at-trx-commit=0', '--character-set-server=utf8mb4',
-        '--collation-server=utf8mb4_bin');
+        "--socket=$sock", "--pid-file=$dir/mysqld.pid", '--skip-networking',
+        "--secure-file-priv=$dir", '--skip-name-resolve', '--skip-log-bin',
+        '--innodb-buffer-pool-size=32M', '--innodb-flush-log-at-trx-commit=0');
     my $self = bless { kind => 'mysql', dir => $dir, daemon => $d,
-        port => $port, user => 'root', dbname => 'pwreset', log => $log },
+        user => 'root', dbname => 'pwreset', log => $log },
         'PwResetServices::MariaDB';
     register($self);
-    wait_port($port, 60, 'mariadbd');
+    wait_socket($sock, 60, 'mariadbd');
     require DBI;
-    my $dsn = "dbi:MariaDB:host=127.0.0.1;port=$port";
+    my $dsn = "dbi:MariaDB:mariadb_socket=$sock";
     my $until = time + 30;
     my $dbh;
     until ($dbh = eval { DBI->connect($dsn, 'root', '',
@@ -243,13 +269,12 @@ sub mariadb {
         die "mariadbd: $@" if time > $until;
         sleep 0.2;
     }
-    $dbh->do('CREATE DATABASE pwreset CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    $dbh->do('CREATE DATABASE pwreset CHARACTER SET utf8mb4');
     $dbh->disconnect;
     $self->{dbh} = DBI->connect("$dsn;database=pwreset", 'root', '',
         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
     $self->{dbh}->do('SET NAMES utf8mb4');
-    $self->{dbd_params} =
-        "host=127.0.0.1 port=$port user=root dbname=pwreset";
+    $self->{dbd_params} = "sock=$sock user=root dbname=pwreset";
     return $self;
 }
 
@@ -281,7 +306,10 @@ sub httpd {
     my $bin = $ENV{APACHE_TEST_HTTPD} || '/usr/sbin/apache2';
     my $mods = '/usr/lib/apache2/modules';
     my $level = $o{loglevel} // "info";
-    my @modules = ('mpm_event', 'authz_core', 'headers',
+    my $mpm = $ENV{PWRESET_TEST_MPM} || 'event';    # as t/TEST.PL
+    die "PWRESET_TEST_MPM: prefork, worker or event\n"
+        unless $mpm =~ /^(?:prefork|worker|event)$/;
+    my @modules = ("mpm_$mpm", 'authz_core', 'headers',
                    @{ $o{modules} // [] });
     my %seen;
     my $load = join '', map {
@@ -347,10 +375,14 @@ sub ctl {
 sub start {
     my ($self) = @_;
     $self->ctl('start');
-    PwResetServices::wait_port($self->{port}, 30, "httpd $self->{name}");
-    my $pid = $self->pid;
-    PwResetServices::watch("TERM $pid") if $pid;
     $self->{up} = 1;
+    # The parent writes its pid file after "-k start" has returned.
+    my $until = time + 15;
+    sleep 0.05 until $self->pid || time > $until;
+    my $pid = $self->pid
+        or die "httpd $self->{name}: no pid file within 15 s\n" . $self->log_text;
+    PwResetServices::watch("TERM $pid");
+    PwResetServices::wait_port($self->{port}, 30, "httpd $self->{name}");
 }
 
 # Re-read the configuration (after write_conf) and wait until the new
@@ -380,6 +412,7 @@ sub stop {
     my $until = time + 15;
     while (time < $until && kill 0, $pid) { sleep 0.05 }
     kill 'KILL', $pid if kill 0, $pid;
+    PwResetServices::watch("done $pid");
 }
 
 sub log_text {
@@ -393,7 +426,33 @@ sub log_text {
 sub DESTROY { $_[0]->stop if PwResetServices::mine($_[0]) }
 
 # ---------------------------------------------------------------------------
+package PwResetServices::Database;
+# What the tests do with either database, through DBI.
+
+# Run a schema file of conf/ (its statements end a line with ";").
+sub load_schema {
+    my ($self, $file) = @_;
+    open my $fh, '<', $file or die "$file: $!";
+    local $/;
+    (my $sql = <$fh>) =~ s/^\s*--.*\n//mg;
+    $self->{dbh}->do($_) for grep { /\S/ } split /;\s*\n/, $sql;
+}
+
+sub add_user {
+    my ($self, $user, $email, $password) = @_;
+    $self->{dbh}->do('INSERT INTO users (username, email, password) VALUES (?, ?, ?)',
+        undef, $user, $email, PwResetTest::hash_password($password));
+}
+
+sub user_hash {
+    my ($self, $user) = @_;
+    return scalar $self->{dbh}->selectrow_array(
+        'SELECT password FROM users WHERE username = ?', undef, $user);
+}
+
+# ---------------------------------------------------------------------------
 package PwResetServices::Postgres;
+our @ISA = ('PwResetServices::Database');
 
 sub stop {
     my ($self) = @_;
@@ -403,12 +462,14 @@ sub stop {
         PwResetServices::run_quiet($self->{log}, "$self->{bin}/pg_ctl", '-D',
             "$self->{dir}/data", '-m', 'immediate', '-w', 'stop');
     };
+    PwResetServices::watch("done $self->{pid}") if $self->{pid} && !kill 0, $self->{pid};
 }
 
 sub DESTROY { $_[0]->stop if PwResetServices::mine($_[0]) }
 
 # ---------------------------------------------------------------------------
 package PwResetServices::MariaDB;
+our @ISA = ('PwResetServices::Database');
 
 sub stop {
     my ($self) = @_;

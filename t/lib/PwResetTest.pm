@@ -18,7 +18,7 @@ use Time::HiRes qw(sleep time);
 our @EXPORT_OK = qw(t_dir db add_user user_hash reset_users clear_mail
     mail_files wait_mails parse_mail link_in key_bytes kid fingerprint
     breached_passwords
-    make_token browser url hash_password log_text wait_log);
+    make_token browser url hash_password log_text wait_log ask_reset);
 
 my $T = abs_path(File::Spec->catdir(dirname(__FILE__), '..'));
 
@@ -225,6 +225,18 @@ sub make_token {
 
 # A client that behaves like a browser for our purposes: keeps cookies,
 # never follows redirects (the tests look at them).
+# POST an address to a request page at $url, as a browser's form would
+# (UTF-8, percent-encoded); the response.
+sub ask_reset {
+    my ($ua, $url, $email) = @_;
+    require HTTP::Request;
+    require URI::Escape;
+    my $req = HTTP::Request->new(POST => $url);
+    $req->header('Content-Type' => 'application/x-www-form-urlencoded');
+    $req->content('email=' . URI::Escape::uri_escape_utf8($email));
+    return $ua->request($req);
+}
+
 sub browser {
     require LWP::UserAgent;
     require HTTP::Cookies;
