@@ -386,21 +386,42 @@ sub start {
 }
 
 # Re-read the configuration (after write_conf) and wait until the new
-# generation answers.
+# generation answers and the old one is gone: a child of the old generation
+# finishes the connections it holds first (under prefork, a keep-alive
+# connection from a proxy until KeepAliveTimeout), and answers on them with
+# the old configuration meanwhile.
 sub graceful {
     my ($self) = @_;
     my $before = -s $self->{log} // 0;
+    my @old = $self->children;
     $self->ctl('graceful');
     my $until = time + 30;
+    my $resumed;
     while (time < $until) {
-        open my $fh, '<', $self->{log} or die "$self->{log}: $!";
-        seek $fh, $before, 0;
-        local $/;
-        my $new = <$fh> // '';
-        return if $new =~ /resuming normal operations/;
+        if (!$resumed) {
+            open my $fh, '<', $self->{log} or die "$self->{log}: $!";
+            seek $fh, $before, 0;
+            local $/;
+            $resumed = (<$fh> // '') =~ /resuming normal operations/;
+        }
+        return if $resumed && !grep { kill 0, $_ } @old;
         sleep 0.1;
     }
-    die "httpd $self->{name}: no new generation after a graceful restart\n";
+    die "httpd $self->{name}: the old generation still runs 30 s after a graceful restart\n";
+}
+
+# The pids of the parent's children now (from /proc).
+sub children {
+    my ($self) = @_;
+    my $parent = $self->pid or return;
+    my @kids;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $fh, '<', $stat or next;
+        my $line = <$fh> // next;
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses
+        push @kids, $1 if $line =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $parent;
+    }
+    return @kids;
 }
 
 sub stop {
