@@ -266,7 +266,10 @@ const char *pwreset_origin_normalize(apr_pool_t *p, const char *origin)
     if (!pwreset_chars_only(origin, PWRESET_CHARS_WORD)
         || apr_uri_parse(p, origin, &u) != APR_SUCCESS || !u.scheme
         || (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))
-        || !u.hostname || !*u.hostname || u.user || u.password || u.query
+        /* apr_uri_parse() takes "[::1]x" for the host "::1]": a bracket
+         * left in a host name is no host. */
+        || !u.hostname || !*u.hostname || strpbrk(u.hostname, "[]")
+        || u.user || u.password || u.query
         || u.fragment || (u.path && *u.path)
         || (u.port_str && !pwreset_port_ok(u.port_str))) {
         return NULL;

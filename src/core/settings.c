@@ -137,7 +137,8 @@ static const char *parse_http_url(apr_pool_t *p, const char *arg,
         || apr_uri_parse(p, arg, u) != APR_SUCCESS
         || !u->scheme || (strcasecmp(u->scheme, "http")
                           && strcasecmp(u->scheme, "https"))
-        || !u->hostname || !*u->hostname || u->user || u->password
+        || !u->hostname || !*u->hostname || strpbrk(u->hostname, "[]")
+        || u->user || u->password
         || u->fragment || (u->port_str && !pwreset_port_ok(u->port_str))) {
         return apr_psprintf(p, "'%s' is not an absolute http:// or https:// "
                             "URL (without user, password or #fragment)", arg);

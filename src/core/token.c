@@ -198,12 +198,16 @@ static pwreset_token_status read_claims(apr_pool_t *p, jwt_t *jwt,
                                         pwreset_purpose purpose, long now,
                                         long max_age, pwreset_claims *c)
 {
+    const char *alg = jwt_get_header(jwt, "alg");
     const char *kid = jwt_get_header(jwt, "kid");
     const char *sub = jwt_get_grant(jwt, "sub");
     const char *pur = jwt_get_grant(jwt, CLAIM_PURPOSE);
     const char *fp = jwt_get_grant(jwt, CLAIM_FINGERPRINT);
 
-    if (jwt_get_alg(jwt) != JWT_ALG_HS256 || !kid || strcmp(kid, key->kid)) {
+    /* libjwt reads "alg" regardless of case ("hS256" is HS256 to it);
+     * RFC 7515 4.1.1 makes it case-sensitive. */
+    if (jwt_get_alg(jwt) != JWT_ALG_HS256 || !alg || strcmp(alg, "HS256")
+        || !kid || strcmp(kid, key->kid)) {
         return PWRESET_TOKEN_BAD_HEADER;
     }
     if (!sub || !*sub || !pur || strcmp(pur, purpose_names[purpose]) || !fp
