@@ -25,6 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * takes its blocks from mmap(), where LeakSanitizer does not look for
  * pointers: the allocator is kept here too, or it would be taken for a
  * leak whenever libFuzzer checks for one. */
+/* The field sets the module's forms and JSON bodies ask for (request,
+ * link, update), for fuzz_form.c and fuzz_json.c. */
+static const char *const fuzz_email[] = {"email", NULL};
+static const char *const fuzz_token[] = {"token", NULL};
+static const char *const fuzz_passwords[] = {"password", "confirm", NULL};
+static const char *const *const name_sets[] = {fuzz_email, fuzz_token,
+                                               fuzz_passwords};
+#define MAX_NAMES 2
+
 static apr_pool_t *fuzz_root, *fuzz_pool;
 static apr_allocator_t *fuzz_allocator;
 

@@ -16,12 +16,6 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-static const char *const email[] = {"email", NULL};
-static const char *const token[] = {"token", NULL};
-static const char *const passwords[] = {"password", "confirm", NULL};
-static const char *const *const name_sets[] = {email, token, passwords};
-
-#define MAX_NAMES 2
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -126,9 +126,8 @@ sub wait_port {
     die "$what did not listen on 127.0.0.1:$port within ${\($timeout // 30)} s\n";
 }
 
-# Run a command; its output goes to $log.  Dies, quoting the log's end,
-# when it fails.
-sub run_quiet {
+# Start a command with no input and its output appended to $log; its pid.
+sub start_child {
     my ($log, @cmd) = @_;
     my $pid = fork // die "fork: $!";
     if (!$pid) {
@@ -137,7 +136,14 @@ sub run_quiet {
         open STDERR, '>&', \*STDOUT;
         exec @cmd or die "exec $cmd[0]: $!";
     }
-    waitpid $pid, 0;
+    return $pid;
+}
+
+# Run a command; its output goes to $log.  Dies, quoting the log's end,
+# when it fails.
+sub run_quiet {
+    my ($log, @cmd) = @_;
+    waitpid start_child($log, @cmd), 0;
     return if $? == 0;
     my $tail = '';
     if (open my $fh, '<', $log) { local $/; $tail = <$fh> // ''; }
@@ -163,13 +169,7 @@ use Time::HiRes qw(sleep time);
 
 sub spawn {
     my ($class, $name, $log, @cmd) = @_;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>>', $log or die "$log: $!";
-        open STDERR, '>&', \*STDOUT;
-        exec @cmd or die "exec $cmd[0]: $!";
-    }
+    my $pid = PwResetServices::start_child($log, @cmd);
     PwResetServices::watch("TERM $pid");
     return bless { name => $name, pid => $pid, log => $log, owner => $$ }, $class;
 }
