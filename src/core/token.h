@@ -73,7 +73,8 @@ const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
 const char *pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
                                const char *label, const char *value);
 
-/* A signed token, or NULL when libjwt fails. */
+/* A signed token, or NULL when libjwt fails or the token would be longer
+ * than PWRESET_TOKEN_MAX (which verification refuses). */
 const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
                                 pwreset_purpose purpose, const char *sub,
                                 const char *hash, long now, long lifetime);

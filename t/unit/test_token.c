@@ -50,6 +50,25 @@ static void test_tokens(void)
     t = pwreset_token_issue(pool, &k1, PWRESET_PURPOSE_LINK, "alice", hash,
                             now, 600);
     ok(t != NULL, "token issued");
+    {
+        /* make fuzz found it: a user name of kilobytes made a token that
+         * verification refuses as too long; none is made instead. */
+        char *name = apr_palloc(pool, 3201);
+        const char *big;
+
+        memset(name, 'u', 3200);
+        name[3200] = '\0';
+        ok(pwreset_token_issue(pool, &k1, PWRESET_PURPOSE_LINK, name, hash,
+                               now, 600) == NULL,
+           "no token past PWRESET_TOKEN_MAX");
+        name[2000] = '\0';
+        big = pwreset_token_issue(pool, &k1, PWRESET_PURPOSE_LINK, name, hash,
+                                  now, 600);
+        ok(big && strlen(big) <= PWRESET_TOKEN_MAX
+           && pwreset_token_verify(pool, only1, big, PWRESET_PURPOSE_LINK,
+                                   now, 1800, &c) == PWRESET_TOKEN_OK,
+           "a 2000-byte user name still makes a token that verifies");
+    }
     ok(pwreset_token_verify(pool, only1, t, PWRESET_PURPOSE_LINK, now + 1, 1800, &c)
        == PWRESET_TOKEN_OK, "token verifies");
     is_str(c.sub, "alice", "sub");
