@@ -90,29 +90,6 @@ static int make_quality(apr_pool_t *pconf, server_rec *s,
     return OK;
 }
 
-int pwreset_handlers_post_config(apr_pool_t *pconf, server_rec *s)
-{
-    /* Even an unconfigured handler answers (500) with the usual headers. */
-    pwreset_cycle_get()->csp = pwreset_page_csp(pconf, NULL, NULL);
-    for (server_rec *sp = s; sp; sp = sp->next) {
-        const pwreset_settings *cfg = pwreset_cfg_get(sp);
-        int rc;
-
-        if (!cfg->configured) {
-            continue;
-        }
-        if ((rc = make_quality(pconf, sp, cfg)) != OK) {
-            return rc;
-        }
-        /* The templates' own <style> elements, by their hashes, and the
-         * site's sources. */
-        pwreset_runtime_make(sp)->csp = pwreset_page_csp(pconf,
-            pwreset_templates_styles(pwreset_cfg_templates(cfg)),
-            pwreset_cfg_csp_extra(cfg));
-    }
-    return OK;
-}
-
 /* ---- responses ------------------------------------------------------ */
 
 /* What an answer says; each is a page, or a JSON object standing for it. */
@@ -127,7 +104,8 @@ typedef enum {
     PAGE_FORBIDDEN,
     PAGE_METHOD,
     PAGE_UNAVAILABLE,
-    PAGE_ERROR
+    PAGE_ERROR,
+    PAGE_KINDS
 } page_kind;
 
 /* What the new-password form shows besides a message. */
@@ -137,33 +115,10 @@ typedef struct {
     long expires_in;         /* seconds the form cookie has left */
 } form_info;
 
-/* The message that stands for a page in JSON, when it has none of its
- * own. */
-static pwreset_msg page_message(page_kind kind, pwreset_msg msg)
-{
-    static const pwreset_msg of[] = {
-        [PAGE_REQUEST] = PWRESET_MSG_FORM_MALFORMED,
-        [PAGE_SENT] = PWRESET_MSG_SENT,
-        [PAGE_INVALID] = PWRESET_MSG_INVALID,
-        [PAGE_UPDATE] = PWRESET_MSG_FORM_MALFORMED,
-        [PAGE_CHANGED] = PWRESET_MSG_CHANGED,
-        [PAGE_SEE_OTHER] = PWRESET_MSG_NONE,
-        [PAGE_TOO_MANY] = PWRESET_MSG_TOO_MANY,
-        [PAGE_FORBIDDEN] = PWRESET_MSG_FORBIDDEN,
-        [PAGE_METHOD] = PWRESET_MSG_METHOD,
-        [PAGE_UNAVAILABLE] = PWRESET_MSG_UNAVAILABLE,
-        [PAGE_ERROR] = PWRESET_MSG_ERROR,
-    };
-
-    return msg != PWRESET_MSG_NONE ? msg : of[kind];
-}
-
-static const char *html_of(request_rec *r, page_kind kind, pwreset_msg msg,
+static const char *html_of(apr_pool_t *p, const pwreset_page_ctx *c,
+                           page_kind kind, pwreset_msg msg,
                            const char *detail, const form_info *form)
 {
-    const pwreset_page_ctx *c = &state_of(r)->ctx;
-    apr_pool_t *p = r->pool;
-
     switch (kind) {
     case PAGE_REQUEST:
         return pwreset_page_request(p, c, msg);
@@ -189,6 +144,98 @@ static const char *html_of(request_rec *r, page_kind kind, pwreset_msg msg,
     default:
         return pwreset_page_error(p, c);
     }
+}
+
+/* The pages that say the same to everyone (every kind but the
+ * new-password form, without a message): made here for each language, so
+ * that a request only picks one.  pages[language * PAGE_KINDS + kind]. */
+static const char *const *make_pages(apr_pool_t *pconf,
+                                     const pwreset_settings *cfg)
+{
+    pwreset_page_ctx c;
+    const char **pages;
+    int langs = 0;
+
+    while (pwreset_languages[langs]) {
+        langs++;
+    }
+    pages = apr_pcalloc(pconf, sizeof(*pages) * langs * PAGE_KINDS);
+    c.site = pwreset_cfg_site(cfg);
+    c.templates = pwreset_cfg_templates(cfg);
+    c.request_url = pwreset_cfg_request_url(cfg);
+    for (int l = 0; l < langs; l++) {
+        c.lang = pwreset_languages[l];
+        for (int k = 0; k < PAGE_KINDS; k++) {
+            if (k != PAGE_UPDATE) {
+                pages[l * PAGE_KINDS + k] = html_of(pconf, &c, k,
+                                                    PWRESET_MSG_NONE, NULL,
+                                                    NULL);
+            }
+        }
+    }
+    return pages;
+}
+
+/* One of those, or NULL when the page must be made for this request. */
+static const char *made_page(const pwreset_runtime *rt,
+                             const pwreset_page_ctx *c, page_kind kind,
+                             pwreset_msg msg)
+{
+    if (!rt || !rt->pages || kind == PAGE_UPDATE
+        || msg != PWRESET_MSG_NONE) {
+        return NULL;
+    }
+    for (int l = 0; pwreset_languages[l]; l++) {
+        if (pwreset_languages[l] == c->lang) {
+            return rt->pages[l * PAGE_KINDS + kind];
+        }
+    }
+    return NULL;
+}
+
+int pwreset_handlers_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    /* Even an unconfigured handler answers (500) with the usual headers. */
+    pwreset_cycle_get()->csp = pwreset_page_csp(pconf, NULL, NULL);
+    for (server_rec *sp = s; sp; sp = sp->next) {
+        const pwreset_settings *cfg = pwreset_cfg_get(sp);
+        int rc;
+
+        if (!cfg->configured) {
+            continue;
+        }
+        if ((rc = make_quality(pconf, sp, cfg)) != OK) {
+            return rc;
+        }
+        /* The templates' own <style> elements, by their hashes, and the
+         * site's sources. */
+        pwreset_runtime_make(sp)->csp = pwreset_page_csp(pconf,
+            pwreset_templates_styles(pwreset_cfg_templates(cfg)),
+            pwreset_cfg_csp_extra(cfg));
+        pwreset_runtime_make(sp)->pages = make_pages(pconf, cfg);
+    }
+    return OK;
+}
+
+/* The message that stands for a page in JSON, when it has none of its
+ * own. */
+static pwreset_msg page_message(page_kind kind, pwreset_msg msg)
+{
+    static const pwreset_msg of[] = {
+        [PAGE_REQUEST] = PWRESET_MSG_FORM_MALFORMED,
+        [PAGE_SENT] = PWRESET_MSG_SENT,
+        [PAGE_INVALID] = PWRESET_MSG_INVALID,
+        [PAGE_UPDATE] = PWRESET_MSG_FORM_MALFORMED,
+        [PAGE_CHANGED] = PWRESET_MSG_CHANGED,
+        [PAGE_SEE_OTHER] = PWRESET_MSG_NONE,
+        [PAGE_TOO_MANY] = PWRESET_MSG_TOO_MANY,
+        [PAGE_FORBIDDEN] = PWRESET_MSG_FORBIDDEN,
+        [PAGE_METHOD] = PWRESET_MSG_METHOD,
+        [PAGE_UNAVAILABLE] = PWRESET_MSG_UNAVAILABLE,
+        [PAGE_ERROR] = PWRESET_MSG_ERROR,
+    };
+
+    return msg != PWRESET_MSG_NONE ? msg : of[kind];
 }
 
 /* The JSON answer: {"error": code, "message": words} for a refusal, what
@@ -229,10 +276,17 @@ static int answer(request_rec *r, int status,
 {
     apr_table_t *h = r->err_headers_out;
     const pwreset_runtime *rt = pwreset_runtime_get(r->server);
+    const pwreset_page_ctx *c = &state_of(r)->ctx;
     int json = state_of(r)->json && kind != PAGE_SEE_OTHER;
-    const char *body = json ? json_of(r, status, kind, msg, detail, form)
-                            : html_of(r, kind, msg, detail, form);
+    const char *body;
     apr_size_t len;
+
+    if (json) {
+        body = json_of(r, status, kind, msg, detail, form);
+    }
+    else if (!(body = made_page(rt, c, kind, msg))) {
+        body = html_of(r->pool, c, kind, msg, detail, form);
+    }
 
     if (!body) {
         /* Out of memory in jansson: still a JSON answer. */

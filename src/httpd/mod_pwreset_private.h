@@ -47,6 +47,9 @@ typedef struct {
     struct pwreset_quality *quality;    /* password checks */
     const struct pwreset_corpus *breached;    /* PwResetBreachedList */
     const char *csp;                    /* its Content-Security-Policy */
+    const char *const *pages;           /* the pages that say the same to
+                                         * everyone, per language, made at
+                                         * start-up (handlers.c) */
     const ap_socache_provider_t *cache_provider;
     ap_socache_instance_t *cache;       /* NULL when the limits are off */
 } pwreset_runtime;
