@@ -56,6 +56,13 @@ static volatile apr_uint32_t pending;   /* queued, not yet delivered */
  * Read by the thread, and by pwreset_mail_send() while sendmail runs. */
 static volatile apr_uint64_t stop_at;
 static job stop_job;                    /* tells the thread to end */
+/* A full queue means a flood: a line per dropped job would carry it into
+ * the error log.  So PWR0314 says at most once a minute how many jobs were
+ * dropped since it last did (the first at once, the rest when the child
+ * stops). */
+#define DROPS_LOG_INTERVAL apr_time_from_sec(60)
+static volatile apr_uint32_t dropped;        /* since the last PWR0314 */
+static volatile apr_uint64_t drops_logged;   /* when that was; 0: never */
 
 /* Jobs cross threads: plain malloc, one block, freed by the thread. */
 static job *job_new(job_kind kind, server_rec *s, const char *email,
@@ -339,6 +346,29 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
     return NULL;
 }
 
+/* Logs the jobs dropped since the last time, if the interval is over (or
+ * `now` is set); one thread at a time does. */
+static void log_drops(server_rec *s, int now)
+{
+    apr_time_t t = apr_time_now();
+    apr_uint64_t last = apr_atomic_read64(&drops_logged);
+    apr_uint32_t n;
+
+    if (!now && last && t - (apr_time_t)last < DROPS_LOG_INTERVAL) {
+        return;
+    }
+    if (apr_atomic_cas64(&drops_logged, (apr_uint64_t)t, last) != last) {
+        return;
+    }
+    n = apr_atomic_xchg32(&dropped, 0);
+    if (n) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0314) "the "
+                     "delivery queue was full or not running: %u jobs "
+                     "dropped since the last such line (one per request; "
+                     "their mails, if any, were not sent)", n);
+    }
+}
+
 /* A pre-cleanup, so it runs before pchild's subpools (the thread's own pool
  * among them) are destroyed.  The thread delivers what is queued within
  * DRAIN_BUDGET, then meets stop_job; if the queue stays full that long, it
@@ -361,6 +391,7 @@ static apr_status_t stop(void *data)
     if (thread) {
         apr_thread_join(&rv, thread);
     }
+    log_drops(s, 1);
     lost = apr_atomic_read32(&pending);
     if (lost) {
         pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, lost);
@@ -400,6 +431,8 @@ void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s)
     }
     apr_atomic_set64(&stop_at, 0);
     apr_atomic_set32(&pending, 0);
+    apr_atomic_set32(&dropped, 0);
+    apr_atomic_set64(&drops_logged, 0);
     rv = lock_allocator(pchild);
     if (rv == APR_SUCCESS) {
         rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
@@ -431,10 +464,8 @@ static apr_status_t enqueue(job *j, server_rec *s)
         apr_atomic_dec32(&pending);
         free(j);
         pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, 1);
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                     PWRLOGNO(0314) "the delivery "
-                     "queue is %s; a mail was dropped",
-                     rv == APR_EAGAIN ? "full" : "not running");
+        apr_atomic_inc32(&dropped);
+        log_drops(s, 0);
     }
     return rv;
 }
