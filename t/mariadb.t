@@ -11,7 +11,7 @@ use Apache::Test qw(-withtestmore);
 use FindBin ();
 use lib "$FindBin::Bin/lib";
 use PwResetTest qw(t_dir clear_mail mail_files wait_mails link_in
-    ask_reset);
+    ask_reset make_token);
 use PwResetServices qw(mariadb httpd);
 use LWP::UserAgent;
 use HTTP::Cookies;
@@ -33,7 +33,7 @@ my @lookalikes = (
     ['MIKE@EXAMPLE.ORG',                       'upper case',        'mike'],
 );
 
-plan tests => 21 + 2 * @lookalikes + 3;
+plan tests => 21 + 2 * @lookalikes + 5;
 
 my $T = t_dir();
 my $module = "$T/../.libs/mod_pwreset.so";
@@ -172,3 +172,20 @@ is(scalar $dbh->selectrow_array(
        "SELECT COUNT(*) FROM users WHERE lower(email) = lower(?)", undef,
        "m\x{EF}ke\@example.org"), 0,
    'the schema\'s utf8mb4_bin does not');
+
+# MariaDB restarted between two requests: apr_dbd_mysql reconnects a pooled
+# connection by itself, and the statements prepared on it before are dead
+# then; the module prepares them afresh after a failure.  Each connection
+# kept open fails once at most; then links work again, httpd untouched.
+{
+    my $token = make_token(sub => 'mike', hash => user_hash('mike'));
+    my $link = "http://$site/reset/link?token=$token";
+    is(LWP::UserAgent->new(max_redirect => 0)->get($link)->code, 303,
+       'a link works before MariaDB restarts');
+    $db->pause;
+    $db->resume;
+    $dbh = $db->{dbh};
+    my @codes = map { LWP::UserAgent->new(max_redirect => 0)->get($link)->code } 1 .. 20;
+    note "after the restart: @codes";
+    is("@codes[-5 .. -1]", '303 303 303 303 303', 'MariaDB restarted: links work again');
+}

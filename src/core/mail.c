@@ -485,9 +485,14 @@ static apr_status_t spawn(apr_pool_t *p, const char *const *argv, int in,
         return APR_FROM_OS_ERROR(rc);
     }
     /* httpd ignores SIGPIPE and the delivery thread blocks every signal:
-     * the program starts with neither. */
+     * the program starts with neither.  It runs in a process group of its
+     * own: a prefork httpd stops its children with one SIGTERM to its whole
+     * group, which would kill a sendmail in the middle of a message; the
+     * stopping child's drain decides when it is killed (PWR0315). */
     if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK
-                                                  | POSIX_SPAWN_SETSIGDEF)) == 0
+                                                  | POSIX_SPAWN_SETSIGDEF
+                                                  | POSIX_SPAWN_SETPGROUP)) == 0
+        && (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0
         && (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0
         && (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0
         && (rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) == 0

@@ -10,6 +10,7 @@
 #include <apr_escape.h>
 #include <apr_strings.h>
 #include <mod_dbd.h>
+#include <string.h>
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
@@ -91,41 +92,138 @@ static ap_dbd_t *open_connection(apr_pool_t *p, server_rec *s)
     return dbd;
 }
 
-/* The statement on this connection, prepared now if it is the first use:
- * the connection is this thread's until it is closed, and what is prepared
- * lives as long as the connection (mod_dbd's own statements share the
- * hash, under their own labels). */
+/* SQLite answers "database is locked" at once while another connection
+ * writes (another child, another program), unless the connection has a
+ * busy timeout, and neither apr_dbd_sqlite3 nor mod_dbd sets one.  The
+ * driver retries a busy step itself (15 times, 0.1 s apart) but not a
+ * prepare, which reads the schema on a connection's first use: under a
+ * load of updates, new connections failed their first lookup.  So each
+ * connection gets a short timeout of SQLite's own before our first
+ * statement on it: a prepare waits up to 0.1 s for a writer to finish, a
+ * step up to about 3 s in all (the driver's retries, each waiting 0.1 s
+ * more), and then the page says to try again. */
+#define SQLITE_BUSY_SQL "PRAGMA busy_timeout = 100"
+#define CONNECTION_STATE "pwreset: connection state"
+
+/* What this module keeps on a connection, in the hash mod_dbd gives each
+ * one for its own statements: ours, in a pool of their own, so that they
+ * can be dropped together (forget_statements()). */
+typedef struct {
+    apr_pool_t *pool;
+    apr_hash_t *stmts;   /* label -> apr_dbd_prepared_t */
+} connection_state;
+
+static int is_sqlite(const ap_dbd_t *dbd)
+{
+    return strcmp(apr_dbd_name(dbd->driver), "sqlite3") == 0;
+}
+
+static void set_busy_timeout(server_rec *s, ap_dbd_t *dbd)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rc = apr_dbd_select(dbd->driver, dbd->pool, dbd->handle, &res,
+                            SQLITE_BUSY_SQL, 1);
+
+    if (rc) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0207)
+                     "SQLite's busy timeout could not be set: %s; a locked "
+                     "database fails at once",
+                     apr_dbd_error(dbd->driver, dbd->handle, rc));
+        return;
+    }
+    for (int n = 1; apr_dbd_get_row(dbd->driver, dbd->pool, res, &row, n)
+                    == 0; n++) {
+    }
+}
+
+/* Our state on this connection, made on its first use by us. */
+static connection_state *connection_of(server_rec *s, ap_dbd_t *dbd)
+{
+    connection_state *cs;
+
+    if (!dbd->prepared) {
+        dbd->prepared = apr_hash_make(dbd->pool);
+    }
+    cs = apr_hash_get(dbd->prepared, CONNECTION_STATE, APR_HASH_KEY_STRING);
+    if (cs) {
+        return cs;
+    }
+    cs = apr_pcalloc(dbd->pool, sizeof(*cs));
+    if (apr_pool_create(&cs->pool, dbd->pool) != APR_SUCCESS) {
+        return NULL;
+    }
+    cs->stmts = apr_hash_make(cs->pool);
+    if (is_sqlite(dbd)) {
+        set_busy_timeout(s, dbd);
+    }
+    apr_hash_set(dbd->prepared, CONNECTION_STATE, APR_HASH_KEY_STRING, cs);
+    return cs;
+}
+
+/* After a statement failed, what the driver prepared on this connection
+ * may be dead: apr_dbd_mysql has MySQL reconnect by itself (its
+ * "reconnect" parameter is on unless DBDParams says reconnect=0), and the
+ * statements prepared before are then refused for good.  So ours are made
+ * afresh at the next use, and the pool that held them is cleared (which
+ * closes them in MySQL).  Not on SQLite: it never reconnects, and keeps
+ * every statement prepared on a connection until it is closed. */
+static void forget_statements(ap_dbd_t *dbd)
+{
+    connection_state *cs = dbd->prepared
+        ? apr_hash_get(dbd->prepared, CONNECTION_STATE, APR_HASH_KEY_STRING)
+        : NULL;
+
+    if (cs && !is_sqlite(dbd)) {
+        apr_pool_clear(cs->pool);
+        cs->stmts = apr_hash_make(cs->pool);
+    }
+}
+
+/* The statement on this connection, prepared now if it is the first use
+ * (or the first since forget_statements()): the connection is this
+ * thread's until it is closed.
+ *
+ * The driver is given no label: a labelled statement is a PREPARE in the
+ * PostgreSQL session, and when the server restarts, mod_dbd's check of a
+ * pooled connection (apr_dbd_check_conn) quietly opens a new session on the
+ * same handle, without it.  Unlabelled, apr_dbd_pgsql sends the SQL with
+ * each execution (one round trip all the same), so a connection that comes
+ * back works again; the other drivers prepare on the client either way. */
 static apr_dbd_prepared_t *statement(server_rec *s, ap_dbd_t *dbd,
                                      pwreset_stmt which)
 {
     pwreset_runtime *rt = pwreset_runtime_get(s);
+    connection_state *cs;
     apr_dbd_prepared_t *st = NULL;
     int rc;
 
-    if (!rt) {
+    if (!rt || !(cs = connection_of(s, dbd))) {
         return NULL;
     }
-    if (!dbd->prepared) {
-        dbd->prepared = apr_hash_make(dbd->pool);
-    }
-    st = apr_hash_get(dbd->prepared, rt->stmt[which], APR_HASH_KEY_STRING);
+    st = apr_hash_get(cs->stmts, rt->stmt[which], APR_HASH_KEY_STRING);
     if (st) {
         return st;
     }
-    rc = apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, rt->sql[which],
-                         rt->stmt[which], &st);
+    rc = apr_dbd_prepare(dbd->driver, cs->pool, dbd->handle, rt->sql[which],
+                         NULL, &st);
     if (rc) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0201) "statement "
                      "%s could not be prepared: %s", rt->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
+        forget_statements(dbd);
         return NULL;
     }
-    apr_hash_set(dbd->prepared, rt->stmt[which], APR_HASH_KEY_STRING, st);
+    apr_hash_set(cs->stmts, rt->stmt[which], APR_HASH_KEY_STRING, st);
     return st;
 }
 
 /* Run a SELECT returning (username, email, password) rows.  Every row is
- * read so that the driver can finish the result. */
+ * read so that the driver can finish the result.  The query is run for
+ * random access (seek 1): the driver runs it to completion and reports its
+ * status.  Sequentially, apr_dbd_pgsql reads the result only as rows are
+ * asked for and takes a failed query for the end of the rows, so a lookup
+ * on a broken connection would look like an unknown account. */
 static apr_status_t select_users(apr_pool_t *p, server_rec *s,
                                  pwreset_stmt which, const char *arg,
                                  apr_array_header_t **users)
@@ -143,16 +241,20 @@ static apr_status_t select_users(apr_pool_t *p, server_rec *s,
     if (!(st = statement(s, dbd, which))) {
         goto done;
     }
-    rc = apr_dbd_pvselect(dbd->driver, p, dbd->handle, &res, st, 0, arg,
+    rc = apr_dbd_pvselect(dbd->driver, p, dbd->handle, &res, st, 1, arg,
                           NULL);
     if (rc) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0202) "query %s "
                      "failed: %s", pwreset_runtime_get(s)->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
+        forget_statements(dbd);
         goto done;
     }
     *users = apr_array_make(p, 1, sizeof(pwreset_user));
-    while ((rc = apr_dbd_get_row(dbd->driver, p, res, &row, -1)) == 0) {
+    /* Rows by number, from 1: for random access, apr_dbd_mysql has no
+     * "next row" (-1). */
+    for (int n = 1; (rc = apr_dbd_get_row(dbd->driver, p, res, &row, n)) == 0;
+         n++) {
         const char *name = apr_dbd_get_entry(dbd->driver, row, 0);
         const char *email = apr_dbd_get_entry(dbd->driver, row, 1);
         const char *hash = apr_dbd_get_entry(dbd->driver, row, 2);
@@ -174,6 +276,7 @@ static apr_status_t select_users(apr_pool_t *p, server_rec *s,
                      "the rows of %s failed: %s",
                      pwreset_runtime_get(s)->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
+        forget_statements(dbd);
         goto done;
     }
     rv = APR_SUCCESS;
@@ -225,6 +328,7 @@ apr_status_t pwreset_store_update(apr_pool_t *p, server_rec *s,
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0205) "updating "
                      "the password of %s failed: %s", username,
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
+        forget_statements(dbd);
         goto done;
     }
     *changed = rows >= 1;

@@ -211,19 +211,10 @@ sub postgres {
     # C.UTF-8: lower() folds as Unicode does (U+212A KELVIN SIGN to k).
     run_quiet($log, "$bin/initdb", '-D', "$dir/data", '-U', 'pwreset',
         '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync');
-    run_quiet($log, "$bin/pg_ctl", '-D', "$dir/data", '-l', $log, '-w',
-        '-t', '60', '-o',
-        "-h '' -k $dir -c fsync=off -c synchronous_commit=off "
-        . "-c full_page_writes=off -c max_connections=60", 'start');
-    my $pgpid;
-    if (open my $fh, '<', "$dir/data/postmaster.pid") {
-        my $pid = <$fh>;
-        $pgpid = $1 if defined $pid && $pid =~ /^(\d+)/;
-    }
-    watch("QUIT $pgpid") if $pgpid;    # immediate shutdown
     my $self = bless { kind => 'pgsql', dir => $dir, bin => $bin,
-        pid => $pgpid, user => 'pwreset', dbname => 'pwreset', log => $log },
+        user => 'pwreset', dbname => 'pwreset', log => $log },
         'PwResetServices::Postgres';
+    $self->start_server;
     register($self);
     run_quiet($log, "$bin/createdb", '-h', $dir, '-U', 'pwreset', 'pwreset');
     $self->{dbd_params} = "host=$dir user=pwreset dbname=pwreset";
@@ -250,14 +241,14 @@ sub mariadb {
     run_quiet($log, 'mariadb-install-db', '--no-defaults',
         "--datadir=$dir/data", '--auth-root-authentication-method=normal',
         '--skip-test-db', '--skip-name-resolve');
-    my $d = PwResetServices::Daemon->spawn('mariadbd', $log,
-        '/usr/sbin/mariadbd', '--no-defaults', "--datadir=$dir/data",
+    my @cmd = ('/usr/sbin/mariadbd', '--no-defaults', "--datadir=$dir/data",
         "--socket=$sock", "--pid-file=$dir/mysqld.pid", '--skip-networking',
         "--secure-file-priv=$dir", '--skip-name-resolve', '--skip-log-bin',
         '--innodb-buffer-pool-size=32M', '--innodb-flush-log-at-trx-commit=0');
+    my $d = PwResetServices::Daemon->spawn('mariadbd', $log, @cmd);
     my $self = bless { kind => 'mysql', dir => $dir, daemon => $d,
-        user => 'root', dbname => 'pwreset', log => $log },
-        'PwResetServices::MariaDB';
+        user => 'root', dbname => 'pwreset', log => $log, cmd => \@cmd,
+        sock => $sock }, 'PwResetServices::MariaDB';
     register($self);
     wait_socket($sock, 60, 'mariadbd');
     require DBI;
@@ -475,6 +466,41 @@ sub user_hash {
 package PwResetServices::Postgres;
 our @ISA = ('PwResetServices::Database');
 
+# pg_ctl start on the folder's data, listening on its socket only.
+sub start_server {
+    my ($self) = @_;
+    my ($bin, $dir) = @$self{qw(bin dir)};
+    PwResetServices::run_quiet($self->{log}, "$bin/pg_ctl", '-D',
+        "$dir/data", '-l', $self->{log}, '-w', '-t', '60', '-o',
+        "-h '' -k $dir -c fsync=off -c synchronous_commit=off "
+        . "-c full_page_writes=off -c max_connections=60", 'start');
+    delete $self->{pid};
+    if (open my $fh, '<', "$dir/data/postmaster.pid") {
+        my $pid = <$fh>;
+        $self->{pid} = $1 if defined $pid && $pid =~ /^(\d+)/;
+    }
+    PwResetServices::watch("QUIT $self->{pid}") if $self->{pid};   # immediate shutdown
+}
+
+# The database going away under its clients and coming back, as an admin's
+# "systemctl restart" does it: pg_ctl stop -m fast (every session is ended)
+# keeping the data, then start_server on the same socket.
+sub pause {
+    my ($self) = @_;
+    $self->{dbh}->disconnect if $self->{dbh};
+    PwResetServices::run_quiet($self->{log}, "$self->{bin}/pg_ctl", '-D',
+        "$self->{dir}/data", '-m', 'fast', '-w', 'stop');
+    PwResetServices::watch("done $self->{pid}") if $self->{pid};
+}
+
+sub resume {
+    my ($self) = @_;
+    $self->start_server;
+    $self->{dbh} = DBI->connect("dbi:Pg:dbname=pwreset;host=$self->{dir}",
+        'pwreset', '', { RaiseError => 1, PrintError => 0, AutoCommit => 1,
+                         pg_enable_utf8 => 1 });
+}
+
 sub stop {
     my ($self) = @_;
     return unless $self->{dir} && !$self->{stopped}++;
@@ -491,6 +517,25 @@ sub DESTROY { $_[0]->stop if PwResetServices::mine($_[0]) }
 # ---------------------------------------------------------------------------
 package PwResetServices::MariaDB;
 our @ISA = ('PwResetServices::Database');
+
+# The server going away under its clients and coming back (SIGTERM, then
+# mariadbd again on the same socket and data).
+sub pause {
+    my ($self) = @_;
+    $self->{dbh}->disconnect if $self->{dbh};
+    $self->{daemon}->stop;
+}
+
+sub resume {
+    my ($self) = @_;
+    $self->{daemon} = PwResetServices::Daemon->spawn('mariadbd', $self->{log},
+        @{ $self->{cmd} });
+    PwResetServices::wait_socket($self->{sock}, 60, 'mariadbd');
+    $self->{dbh} = DBI->connect(
+        "dbi:MariaDB:mariadb_socket=$self->{sock};database=pwreset", 'root',
+        '', { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    $self->{dbh}->do('SET NAMES utf8mb4');
+}
 
 sub stop {
     my ($self) = @_;

@@ -221,6 +221,17 @@ static void test_send(void)
            && !(ign & ((1ULL << 31) - 1)),
            "no standard signal ignored (SIGPIPE was, here)");
     }
+    /* Its own process group (field 5 of /proc/PID/stat): a SIGTERM to
+     * httpd's group (prefork's stop) does not reach it. */
+    out = run_and_read("echo $$ $(cut -d' ' -f5 /proc/$$/stat)", &code);
+    {
+        long me = -1, group = -2;
+
+        ok(out && sscanf(out, "%ld %ld", &me, &group) == 2 && me == group
+           && group != (long)getpgrp(),
+           "a process group of its own (%ld, %ld; ours %ld)", me, group,
+           (long)getpgrp());
+    }
     out = run_and_read("env | sort | sed 's/=.*//'", &code);
     ok(out && (!strcmp(out, "HOME\nPATH\n") || !strcmp(out, "PATH\n")
                || !strcmp(out, "HOME\nPATH\nPWD\n") || !strcmp(out, "PATH\nPWD\n")),
