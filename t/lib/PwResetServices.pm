@@ -288,7 +288,8 @@ sub memcached {
 
 # An httpd of our own: $conf is the body of its configuration, after the
 # lines this adds (ServerRoot, Listen, PidFile, ErrorLog, the MPM and the
-# modules in @{$o{modules}}).  Stopped with "-k stop" when it goes away.
+# modules in @{$o{modules}}; no access log with access_log => 0).  Stopped
+# with "-k stop" when it goes away.
 sub httpd {
     my (%o) = @_;
     my $name = $o{name} // 'httpd';
@@ -310,7 +311,9 @@ sub httpd {
         port => $port, bin => $bin, conf => "$dir/httpd.conf",
         log => "$dir/error_log", access => "$dir/access_log" },
         'PwResetServices::Httpd';
-    $self->{head} = <<"EOF" . $load . "\n";
+    my $access = ($o{access_log} // 1)
+        ? qq{CustomLog "$dir/access_log" brief\n} : '';
+    $self->{head} = <<"EOF" . $access . $load . "\n";
 ServerRoot "$dir"
 ServerName 127.0.0.1
 Listen 127.0.0.1:$port
@@ -318,7 +321,6 @@ PidFile "$dir/httpd.pid"
 ErrorLog "$dir/error_log"
 LogLevel $level
 LogFormat "%a %t \\"%r\\" %>s %b" brief
-CustomLog "$dir/access_log" brief
 Mutex file:$dir default
 DefaultRuntimeDir "$dir"
 EOF
