@@ -22,6 +22,10 @@ typedef struct {
     apr_size_t len;
     const char *kid;                 /* derived from the bytes */
     unsigned char fp_key[32];        /* derived key for hash fingerprints */
+    /* HMAC-SHA-256 keyed once, with the bytes and with fp_key: each MAC
+     * starts from a copy (see mac() in token.c).  Freed with the pool given
+     * to pwreset_key_init(); shared read-only by every thread. */
+    const struct evp_mac_ctx_st *sign_mac, *fp_mac;
     /* Where it was read from, for the start-up checks of who may read it
      * (src/httpd/config.c); path NULL when it came from elsewhere. */
     const char *path;
@@ -57,7 +61,8 @@ typedef struct {
 } pwreset_claims;
 
 /* Fill a key from its bytes (which must outlive it); derives kid and the
- * fingerprint key.  Returns APR_EINVAL when shorter than PWRESET_KEY_MIN. */
+ * fingerprint key, and keys the MACs (freed with p).  Returns APR_EINVAL
+ * when shorter than PWRESET_KEY_MIN. */
 apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,
                               const unsigned char *bytes, apr_size_t len);
 

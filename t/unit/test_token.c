@@ -4,9 +4,13 @@
 #include "token.h"
 #include "tap.h"
 
+#include <apr_encode.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 #include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdlib.h>
 
 static apr_pool_t *pool;
@@ -167,6 +171,62 @@ static void test_tokens(void)
                             &c) == PWRESET_TOKEN_MALFORMED, "odd characters");
 }
 
+/* The MACs start from a keyed state made once and shared by every thread:
+ * what they give must be HMAC-SHA-256 itself, the same in every thread at
+ * once. */
+static const char *reference_digest(const char *label, const char *value)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    const char *input = apr_pstrcat(pool, "mod_pwreset limit ", label, ":",
+                                    value, NULL);
+
+    HMAC(EVP_sha256(), k1.fp_key, sizeof(k1.fp_key),
+         (const unsigned char *)input, strlen(input), out, &n);
+    return apr_pencode_base64_binary(pool, out, 16, APR_ENCODE_BASE64URL
+                                     | APR_ENCODE_NOPADDING, NULL);
+}
+
+#define THREADS 4
+#define ROUNDS 5000
+static const char *expected_digest;
+
+static void *APR_THREAD_FUNC digest_often(apr_thread_t *t, void *data)
+{
+    apr_pool_t *p;
+    int *same = data;
+
+    apr_pool_create(&p, NULL);
+    for (int i = 0; i < ROUNDS; i++) {
+        const char *d = pwreset_key_digest(p, &k1, "client", "192.0.2.7");
+        *same += d && !strcmp(d, expected_digest);
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static void test_macs(void)
+{
+    apr_thread_t *t[THREADS];
+    int same[THREADS] = {0}, all = 0;
+    apr_status_t rv;
+
+    expected_digest = reference_digest("client", "192.0.2.7");
+    is_str(pwreset_key_digest(pool, &k1, "client", "192.0.2.7"),
+           expected_digest, "the keyed digest is HMAC-SHA-256 under fp_key");
+    for (int i = 0; i < THREADS; i++) {
+        apr_thread_create(&t[i], NULL, digest_often, &same[i], pool);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        apr_thread_join(&rv, t[i]);
+        all += same[i];
+    }
+    ok(all == THREADS * ROUNDS, "%d threads at once, %d digests each: all "
+       "the same (%d)", THREADS, ROUNDS, all);
+}
+
 int main(void)
 {
     apr_initialize();
@@ -182,5 +242,6 @@ int main(void)
        "keys under 32 bytes refused");
 
     test_tokens();
+    test_macs();
     return done_testing();
 }
