@@ -207,6 +207,10 @@ ${mpm}MaxConnectionsPerChild 0
 ExtendedStatus $ext
 TypesConfig /etc/mime.types
 DocumentRoot "$self->{dir}/htdocs"
+# As Debian's apache2.conf has it: no .htaccess looked for on the way.
+<Directory />
+    AllowOverride None
+</Directory>
 Redirect /redirect http://127.0.0.1:$port/
 <Location /server-status>
     SetHandler server-status
