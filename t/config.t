@@ -450,7 +450,12 @@ stop();
         sleep 0.05 while kill(0, $pid) && time < $until;
         my $took = time - $t0;
         undef $running;
-        ok($took < 6, sprintf('the server stopped in %.1f s (the drain budget is 3 s)', $took));
+        SKIP: {
+            # valgrind ("make check-valgrind") slows the stop itself.
+            skip sprintf('under valgrind: the stop took %.1f s, not timed', $took), 1
+                if ($ENV{PWRESET_TEST_UNDER} // '') eq 'valgrind';
+            ok($took < 6, sprintf('the server stopped in %.1f s (the drain budget is 3 s)', $took));
+        }
         like(error_log(), qr/PWR0315: \S+sendmail-hang was killed as the process stopped; the reset mail for user lee/,
              'the hung sendmail was killed (PWR0315)');
         like(error_log(), qr/PWR0310: 1 queued mails were dropped as the process stopped/,
