@@ -574,6 +574,16 @@ static apr_status_t write_quietly(int fd, const char *msg, apr_size_t len,
     return rv;
 }
 
+/* sendmail, and whatever it started (a wrapper's msmtp, a queue runner):
+ * it leads a process group of its own (see spawn()), which stays until it
+ * is reaped, so the group is killed, not only its leader. */
+static void kill_sendmail(pid_t pid)
+{
+    if (kill(-pid, SIGKILL) != 0) {
+        kill(pid, SIGKILL);
+    }
+}
+
 /* Wait for the program until the deadline; kill it past that. */
 static apr_status_t wait_bounded(pid_t pid, apr_time_t deadline,
                                  volatile apr_uint64_t *stop_at,
@@ -584,7 +594,7 @@ static apr_status_t wait_bounded(pid_t pid, apr_time_t deadline,
     while ((done = waitpid(pid, status, WNOHANG)) == 0
            || (done < 0 && errno == EINTR)) {
         if (apr_time_now() >= give_up_at(deadline, stop_at)) {
-            kill(pid, SIGKILL);
+            kill_sendmail(pid);
             while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
             }
             return APR_TIMEUP;
@@ -619,7 +629,7 @@ apr_status_t pwreset_mail_send(apr_pool_t *p, const char *const *argv,
     wrv = write_quietly(fds[1], message, strlen(message), deadline, stop_at);
     close(fds[1]);
     if (wrv == APR_TIMEUP) {
-        kill(pid, SIGKILL);
+        kill_sendmail(pid);
     }
     rv = wait_bounded(pid, deadline, stop_at, &status);
     if (rv != APR_SUCCESS || wrv == APR_TIMEUP) {

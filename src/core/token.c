@@ -162,10 +162,9 @@ const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
         && !jwt_add_grant(jwt, CLAIM_FINGERPRINT, fp)
         && !jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len)
         && (raw = jwt_encode_str(jwt)) != NULL) {
-        /* Never one that pwreset_token_verify() would refuse as too long
-         * (a user name of a few kilobytes): better no mail than a dead
-         * link. */
-        if (strlen(raw) <= PWRESET_TOKEN_MAX) {
+        /* Never one that pwreset_token_verify() or a browser's cookie
+         * store would refuse as too long (token.h). */
+        if (strlen(raw) <= PWRESET_TOKEN_ISSUE_MAX) {
             result = apr_pstrdup(p, raw);
         }
         free(raw);

@@ -16,6 +16,9 @@
 
 #define PWRESET_KEY_MIN 32
 #define PWRESET_TOKEN_MAX 4096
+/* The longest token made: the form token travels in a cookie, and browsers
+ * keep none longer than 4096 bytes, its name and attributes included. */
+#define PWRESET_TOKEN_ISSUE_MAX (PWRESET_TOKEN_MAX - 256)
 
 typedef struct {
     const unsigned char *bytes;
@@ -79,7 +82,8 @@ const char *pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
                                const char *label, const char *value);
 
 /* A signed token, or NULL when libjwt fails or the token would be longer
- * than PWRESET_TOKEN_MAX (which verification refuses). */
+ * than PWRESET_TOKEN_ISSUE_MAX (a user name of kilobytes): better no mail
+ * than a link that verification or the browser refuses. */
 const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,
                                 pwreset_purpose purpose, const char *sub,
                                 const char *hash, long now, long lifetime);

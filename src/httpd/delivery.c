@@ -57,12 +57,12 @@ static volatile apr_uint32_t pending;   /* queued, not yet delivered */
 static volatile apr_uint64_t stop_at;
 static job stop_job;                    /* tells the thread to end */
 /* A full queue means a flood: a line per dropped job would carry it into
- * the error log.  So PWR0314 says at most once a minute how many jobs were
- * dropped since it last did (the first at once, the rest when the child
- * stops). */
+ * the error log.  So PWR0314 says how many jobs were dropped: at the first
+ * drop, then at most once a minute, and when the child stops. */
 #define DROPS_LOG_INTERVAL apr_time_from_sec(60)
 static volatile apr_uint32_t dropped;        /* since the last PWR0314 */
 static volatile apr_uint64_t drops_logged;   /* when that was; 0: never */
+static server_rec *main_server;              /* whose log has PWR0314 */
 
 /* Jobs cross threads: plain malloc, one block, freed by the thread. */
 static job *job_new(job_kind kind, server_rec *s, const char *email,
@@ -300,6 +300,37 @@ static void wait_for(const job *j)
     }
 }
 
+/* Logs the jobs dropped since the last time, if the interval is over (or
+ * `now` is set); one thread at a time does.  Called at each drop, after
+ * each job the thread delivers, and when the child stops; in the main
+ * server's log, as the queue is the child's, whatever virtual host the
+ * requests were for.  A clock set back counts as the interval over. */
+static void log_drops(int now)
+{
+    apr_time_t t = apr_time_now();
+    apr_uint64_t last = apr_atomic_read64(&drops_logged);
+    apr_uint32_t n;
+
+    if (!now && last && t >= (apr_time_t)last
+        && t - (apr_time_t)last < DROPS_LOG_INTERVAL) {
+        return;
+    }
+    if (!now && !apr_atomic_read32(&dropped)) {
+        return;
+    }
+    if (apr_atomic_cas64(&drops_logged, (apr_uint64_t)t, last) != last) {
+        return;
+    }
+    n = apr_atomic_xchg32(&dropped, 0);
+    if (n) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, main_server, PWRLOGNO(0314)
+                     "the "
+                     "delivery queue was full or not running: %u jobs "
+                     "dropped since the last such line (one per request; "
+                     "their mails, if any, were not sent)", n);
+    }
+}
+
 static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
 {
     apr_pool_t *p;
@@ -340,33 +371,11 @@ static void *APR_THREAD_FUNC run(apr_thread_t *t, void *data)
         free(item);
         apr_atomic_dec32(&pending);
         apr_pool_clear(p);
+        log_drops(0);
     }
     apr_pool_destroy(p);
     apr_thread_exit(t, APR_SUCCESS);
     return NULL;
-}
-
-/* Logs the jobs dropped since the last time, if the interval is over (or
- * `now` is set); one thread at a time does. */
-static void log_drops(server_rec *s, int now)
-{
-    apr_time_t t = apr_time_now();
-    apr_uint64_t last = apr_atomic_read64(&drops_logged);
-    apr_uint32_t n;
-
-    if (!now && last && t - (apr_time_t)last < DROPS_LOG_INTERVAL) {
-        return;
-    }
-    if (apr_atomic_cas64(&drops_logged, (apr_uint64_t)t, last) != last) {
-        return;
-    }
-    n = apr_atomic_xchg32(&dropped, 0);
-    if (n) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0314) "the "
-                     "delivery queue was full or not running: %u jobs "
-                     "dropped since the last such line (one per request; "
-                     "their mails, if any, were not sent)", n);
-    }
 }
 
 /* A pre-cleanup, so it runs before pchild's subpools (the thread's own pool
@@ -391,7 +400,7 @@ static apr_status_t stop(void *data)
     if (thread) {
         apr_thread_join(&rv, thread);
     }
-    log_drops(s, 1);
+    log_drops(1);
     lost = apr_atomic_read32(&pending);
     if (lost) {
         pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, lost);
@@ -433,6 +442,7 @@ void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s)
     apr_atomic_set32(&pending, 0);
     apr_atomic_set32(&dropped, 0);
     apr_atomic_set64(&drops_logged, 0);
+    main_server = s;
     rv = lock_allocator(pchild);
     if (rv == APR_SUCCESS) {
         rv = apr_queue_create(&queue, QUEUE_SIZE, pchild);
@@ -451,7 +461,7 @@ void pwreset_delivery_child_init(apr_pool_t *pchild, server_rec *s)
     apr_pool_pre_cleanup_register(pchild, s, stop);
 }
 
-static apr_status_t enqueue(job *j, server_rec *s)
+static apr_status_t enqueue(job *j)
 {
     apr_status_t rv;
 
@@ -465,7 +475,7 @@ static apr_status_t enqueue(job *j, server_rec *s)
         free(j);
         pwreset_stat_add(PWRESET_STAT_MAILS_DROPPED, 1);
         apr_atomic_inc32(&dropped);
-        log_drops(s, 0);
+        log_drops(0);
     }
     return rv;
 }
@@ -480,7 +490,7 @@ apr_status_t pwreset_delivery_reset(server_rec *s, const char *email,
         j->limited = limited;
         j->lang = lang;
     }
-    return enqueue(j, s);
+    return enqueue(j);
 }
 
 apr_status_t pwreset_delivery_changed(server_rec *s, const char *username,
@@ -493,5 +503,5 @@ apr_status_t pwreset_delivery_changed(server_rec *s, const char *username,
     if (j) {
         j->lang = lang;
     }
-    return enqueue(j, s);
+    return enqueue(j);
 }

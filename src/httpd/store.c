@@ -9,6 +9,7 @@
 #include <apr_md5.h>
 #include <apr_escape.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <mod_dbd.h>
 #include <string.h>
 
@@ -93,16 +94,18 @@ static ap_dbd_t *open_connection(apr_pool_t *p, server_rec *s)
 }
 
 /* SQLite answers "database is locked" at once while another connection
- * writes (another child, another program), unless the connection has a
- * busy timeout, and neither apr_dbd_sqlite3 nor mod_dbd sets one.  The
- * driver retries a busy step itself (15 times, 0.1 s apart) but not a
- * prepare, which reads the schema on a connection's first use: under a
- * load of updates, new connections failed their first lookup.  So each
- * connection gets a short timeout of SQLite's own before our first
- * statement on it: a prepare waits up to 0.1 s for a writer to finish, a
- * step up to about 3 s in all (the driver's retries, each waiting 0.1 s
- * more), and then the page says to try again. */
-#define SQLITE_BUSY_SQL "PRAGMA busy_timeout = 100"
+ * writes (another child, another program).  apr_dbd_sqlite3 retries a busy
+ * step itself, 15 times 0.1 s apart, letting go of its lock (one for every
+ * SQLite connection of the process) while it sleeps; but not a prepare,
+ * which reads the schema on a connection's first use, so under a load of
+ * updates new connections failed their first lookup.  So a busy prepare is
+ * retried here the same way (PREPARE_TRIES).  Not with SQLite's own busy
+ * timeout: the driver would wait it out inside every attempt, holding that
+ * lock, and every other SQLite query of the process would wait too. */
+#define PREPARE_TRIES 15
+#define PREPARE_RETRY_SLEEP apr_time_from_msec(100)
+#define SQLITE_BUSY_RC 5      /* SQLITE_BUSY */
+#define SQLITE_LOCKED_RC 6    /* SQLITE_LOCKED */
 #define CONNECTION_STATE "pwreset: connection state"
 
 /* What this module keeps on a connection, in the hash mod_dbd gives each
@@ -118,27 +121,15 @@ static int is_sqlite(const ap_dbd_t *dbd)
     return strcmp(apr_dbd_name(dbd->driver), "sqlite3") == 0;
 }
 
-static void set_busy_timeout(server_rec *s, ap_dbd_t *dbd)
+/* SQLite's "busy" or "locked": another connection writes, and the same
+ * statement may well work in a moment. */
+static int sqlite_busy(const ap_dbd_t *dbd, int rc)
 {
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rc = apr_dbd_select(dbd->driver, dbd->pool, dbd->handle, &res,
-                            SQLITE_BUSY_SQL, 1);
-
-    if (rc) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PWRLOGNO(0207)
-                     "SQLite's busy timeout could not be set: %s; a locked "
-                     "database fails at once",
-                     apr_dbd_error(dbd->driver, dbd->handle, rc));
-        return;
-    }
-    for (int n = 1; apr_dbd_get_row(dbd->driver, dbd->pool, res, &row, n)
-                    == 0; n++) {
-    }
+    return is_sqlite(dbd) && (rc == SQLITE_BUSY_RC || rc == SQLITE_LOCKED_RC);
 }
 
 /* Our state on this connection, made on its first use by us. */
-static connection_state *connection_of(server_rec *s, ap_dbd_t *dbd)
+static connection_state *connection_of(ap_dbd_t *dbd)
 {
     connection_state *cs;
 
@@ -154,27 +145,30 @@ static connection_state *connection_of(server_rec *s, ap_dbd_t *dbd)
         return NULL;
     }
     cs->stmts = apr_hash_make(cs->pool);
-    if (is_sqlite(dbd)) {
-        set_busy_timeout(s, dbd);
-    }
     apr_hash_set(dbd->prepared, CONNECTION_STATE, APR_HASH_KEY_STRING, cs);
     return cs;
 }
 
-/* After a statement failed, what the driver prepared on this connection
- * may be dead: apr_dbd_mysql has MySQL reconnect by itself (its
- * "reconnect" parameter is on unless DBDParams says reconnect=0), and the
- * statements prepared before are then refused for good.  So ours are made
- * afresh at the next use, and the pool that held them is cleared (which
- * closes them in MySQL).  Not on SQLite: it never reconnects, and keeps
- * every statement prepared on a connection until it is closed. */
-static void forget_statements(ap_dbd_t *dbd)
+/* After a statement failed (rc, the driver's code), what the driver
+ * prepared on this connection may be dead, so ours are made afresh at the
+ * next use:
+ *   - apr_dbd_mysql has MySQL reconnect by itself (its "reconnect"
+ *     parameter is on unless DBDParams says reconnect=0), and statements
+ *     prepared before are then refused for good;
+ *   - apr_dbd_sqlite3 prepares with sqlite3_prepare(), whose statements
+ *     are not recompiled when the schema changes (an index added, ANALYZE,
+ *     a migration): they fail from then on.
+ * The pool that held them is cleared (which closes them in MySQL; SQLite
+ * keeps its records in the connection's pool, and finalizes them when it
+ * closes).  Not when SQLite was only busy: the statements are fine, and
+ * forgetting them on every locked request would pile up those records. */
+static void forget_statements(ap_dbd_t *dbd, int rc)
 {
     connection_state *cs = dbd->prepared
         ? apr_hash_get(dbd->prepared, CONNECTION_STATE, APR_HASH_KEY_STRING)
         : NULL;
 
-    if (cs && !is_sqlite(dbd)) {
+    if (cs && !sqlite_busy(dbd, rc)) {
         apr_pool_clear(cs->pool);
         cs->stmts = apr_hash_make(cs->pool);
     }
@@ -198,20 +192,26 @@ static apr_dbd_prepared_t *statement(server_rec *s, ap_dbd_t *dbd,
     apr_dbd_prepared_t *st = NULL;
     int rc;
 
-    if (!rt || !(cs = connection_of(s, dbd))) {
+    if (!rt || !(cs = connection_of(dbd))) {
         return NULL;
     }
     st = apr_hash_get(cs->stmts, rt->stmt[which], APR_HASH_KEY_STRING);
     if (st) {
         return st;
     }
-    rc = apr_dbd_prepare(dbd->driver, cs->pool, dbd->handle, rt->sql[which],
-                         NULL, &st);
+    for (int tries = 1;; tries++) {
+        rc = apr_dbd_prepare(dbd->driver, cs->pool, dbd->handle,
+                             rt->sql[which], NULL, &st);
+        if (!rc || !sqlite_busy(dbd, rc) || tries == PREPARE_TRIES) {
+            break;
+        }
+        apr_sleep(PREPARE_RETRY_SLEEP);
+    }
     if (rc) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0201) "statement "
                      "%s could not be prepared: %s", rt->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
-        forget_statements(dbd);
+        forget_statements(dbd, rc);
         return NULL;
     }
     apr_hash_set(cs->stmts, rt->stmt[which], APR_HASH_KEY_STRING, st);
@@ -247,7 +247,7 @@ static apr_status_t select_users(apr_pool_t *p, server_rec *s,
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0202) "query %s "
                      "failed: %s", pwreset_runtime_get(s)->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
-        forget_statements(dbd);
+        forget_statements(dbd, rc);
         goto done;
     }
     *users = apr_array_make(p, 1, sizeof(pwreset_user));
@@ -276,7 +276,7 @@ static apr_status_t select_users(apr_pool_t *p, server_rec *s,
                      "the rows of %s failed: %s",
                      pwreset_runtime_get(s)->stmt[which],
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
-        forget_statements(dbd);
+        forget_statements(dbd, rc);
         goto done;
     }
     rv = APR_SUCCESS;
@@ -328,7 +328,7 @@ apr_status_t pwreset_store_update(apr_pool_t *p, server_rec *s,
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, PWRLOGNO(0205) "updating "
                      "the password of %s failed: %s", username,
                      apr_dbd_error(dbd->driver, dbd->handle, rc));
-        forget_statements(dbd);
+        forget_statements(dbd, rc);
         goto done;
     }
     *changed = rows >= 1;

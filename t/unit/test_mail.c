@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static apr_pool_t *pool;
@@ -245,6 +246,55 @@ static void test_send(void)
        "a program writing to stdout and stderr runs to its end");
 }
 
+/* Killed past the timeout: sendmail, and what it started (a wrapper's
+ * msmtp) with it, not left running after the log said it was killed. */
+static void test_group_killed(void)
+{
+    char *pidfile = apr_psprintf(pool, "%s/helper.pid", tmpdir);
+    char *script = apr_psprintf(pool, "sleep 300 & echo $! > %s; "
+                                "exec sleep 300", pidfile);
+    const char *argv[] = {"/bin/sh", "-c", script, NULL};
+    int code = -1, gone = 0;
+    long helper = 0;
+    apr_status_t rv;
+    FILE *f;
+
+    rv = pwreset_mail_send(pool, argv, "To: a@b.org\n\nhi\n",
+                           apr_time_from_sec(1), NULL, &code);
+    f = fopen(pidfile, "r");
+    if (f) {
+        if (fscanf(f, "%ld", &helper) != 1) {
+            helper = 0;
+        }
+        fclose(f);
+    }
+    /* Gone, or a zombie waiting for init to reap it. */
+    for (int i = 0; i < 200 && helper > 0 && !gone; i++) {
+        char *stat = apr_psprintf(pool, "/proc/%ld/stat", helper);
+        char buf[256] = "";
+        FILE *sf = fopen(stat, "r");
+
+        if (!sf) {
+            gone = 1;
+            break;
+        }
+        if (fgets(buf, sizeof(buf), sf) && strstr(buf, ") Z ")) {
+            gone = 1;
+        }
+        fclose(sf);
+        if (!gone) {
+            apr_sleep(apr_time_from_msec(10));
+        }
+    }
+    ok(rv == APR_TIMEUP && helper > 0 && gone,
+       "past the timeout, what sendmail started is killed with it "
+       "(pid %ld)", helper);
+    if (helper > 0 && !gone) {
+        kill((pid_t)helper, SIGKILL);
+    }
+    unlink(pidfile);
+}
+
 int main(void)
 {
     apr_initialize();
@@ -256,6 +306,7 @@ int main(void)
     }
     test_mail();
     test_send();
+    test_group_killed();
     system(apr_psprintf(pool, "rm -rf '%s'", tmpdir));
     return done_testing();
 }
