@@ -12,6 +12,7 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Spec ();
 use File::Temp ();
 use IO::Socket::INET;
 use POSIX qw(WNOHANG);
@@ -32,17 +33,56 @@ my $DBD_MAX = 10;
 
 sub now { clock_gettime(CLOCK_MONOTONIC) }
 
+# The module the bench loads: PWRESET_BENCH_MODULE ("make bench" and "make
+# soak" give the one they built, in a build tree that may not be the source
+# tree), else .libs/mod_pwreset.so of this tree (a script run by hand after
+# make in the source tree).
+sub module { $ENV{PWRESET_BENCH_MODULE} || "$TOP/.libs/mod_pwreset.so" }
+
 # httpd will not run as root without User/Group, nor initdb at all: as
 # root, run the whole script again as "nobody" (as build-aux/run-tests runs
-# the suite as an unprivileged user), with its temp dirs in /tmp.
+# the suite as an unprivileged user), with its temp dirs in /tmp.  nobody
+# may not be able to read this tree (a clone under /root, mode 0700), so
+# it runs on a copy of what it needs, in a folder of /tmp that is nobody's
+# alone: bench/, t/lib, t/bin, conf/schema.sql and the module; the copy is
+# removed when it ends.  Returns only when not root.
 sub unprivileged {
     my ($script, @argv) = @_;
     return if $> != 0;
-    my $path = abs_path($script);
+    my $module = module();
+    -r $module or die "$module not found: build the module first (make)\n";
+    my $name = (File::Spec->splitpath(abs_path($script)))[2];
+    my $copy = File::Temp::tempdir('pwreset-bench-run-XXXXXX', DIR => '/tmp');
+    my $rc = system("cd '$TOP' && tar -cf - bench/PwResetBench.pm bench/$name"
+        . " bench/wrk.lua t/lib t/bin conf/schema.sql | tar -C '$copy' -xf -");
+    if ($rc == 0) {
+        mkdir "$copy/.libs";
+        $rc = system('cp', $module, "$copy/.libs/mod_pwreset.so");
+    }
+    $rc = system('chown', '-R', 'nobody:', $copy) if $rc == 0;
+    if ($rc != 0) {
+        system('rm', '-rf', $copy);
+        die "could not copy what $name needs into $copy for nobody\n";
+    }
+    print "# started by root: running as nobody, on a copy in $copy\n";
     $ENV{TMPDIR} = '/tmp';
+    $ENV{PWRESET_BENCH_MODULE} = "$copy/.libs/mod_pwreset.so";
     chdir '/tmp';    # nobody may not enter the current one
-    exec('runuser', '-u', 'nobody', '--', $^X, $path, @argv);
-    die "runuser: $!\n";
+    # Ctrl-C reaches both: the run as nobody stops what it started, and
+    # this one waits for it; a TERM or HUP to this one alone is passed on.
+    my $pid;
+    $SIG{INT} = 'IGNORE';
+    $SIG{TERM} = $SIG{HUP} = sub { kill 'TERM', $pid if $pid };
+    $pid = fork // die "fork: $!\n";
+    if (!$pid) {
+        $SIG{$_} = 'DEFAULT' for qw(INT TERM HUP);
+        exec('runuser', '-u', 'nobody', '--', $^X, "$copy/bench/$name", @argv)
+            or do { print STDERR "runuser: $!\n"; POSIX::_exit(2) };
+    }
+    1 while waitpid($pid, 0) == -1 && $!{EINTR};
+    my $status = $?;
+    system('rm', '-rf', $copy);
+    exit($status & 127 ? 128 + ($status & 127) : $status >> 8);
 }
 
 # Ctrl-C, TERM and HUP end the script through END, which stops what it
@@ -70,7 +110,7 @@ sub address { account($_[0]) . "\@$DOMAIN" }
 #   modules   more modules to load;  conf  more configuration
 sub new {
     my ($class, %o) = @_;
-    my $module = "$TOP/.libs/mod_pwreset.so";
+    my $module = module();
     -r $module or die "$module not found: build the module first (make)\n";
     my $self = bless { %o, db => $o{db} // 'sqlite', module => $module },
         $class;
@@ -171,9 +211,9 @@ sub write_list {
 }
 
 # The configuration body, after what PwResetServices::httpd writes.  Two
-# children of 25 threads (prefork: httpd's defaults), never stopped or
-# replaced, so that their memory and descriptors can be followed from the
-# warm-up to the end.
+# children of 25 threads, never stopped or replaced, so that their memory
+# and descriptors can be followed from the warm-up to the end (prefork, for
+# bench/timing: 5 to 10 spare children, at most 50).
 sub body {
     my ($self) = @_;
     my $port = $self->{port};
