@@ -24,6 +24,7 @@
 #define CLAIM_PURPOSE "pwr"
 #define CLAIM_FINGERPRINT "pwh"
 #define FINGERPRINT_BYTES 16
+#define FINGERPRINT_CHARS 22   /* in base64url, unpadded */
 
 static const char *const purpose_names[] = {"link", "form"};
 
@@ -259,6 +260,7 @@ static pwreset_token_status read_claims(apr_pool_t *p, jwt_t *jwt,
         return PWRESET_TOKEN_BAD_HEADER;
     }
     if (!sub || !*sub || !pur || strcmp(pur, purpose_names[purpose]) || !fp
+        || strlen(fp) != FINGERPRINT_CHARS
         || !integer_claim(jwt, "exp", &c->exp)
         || !integer_claim(jwt, "iat", &c->iat)) {
         return PWRESET_TOKEN_BAD_CLAIMS;

@@ -139,6 +139,20 @@ static void test_tokens(void)
     ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
                             k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
        == PWRESET_TOKEN_BAD_CLAIMS, "missing exp refused");
+    /* make fuzz found it: an empty fingerprint verified (and was refused
+     * only later, as made for another hash). */
+    claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,"
+                          "\"exp\":%ld,\"pwr\":\"link\",\"pwh\":\"\"}",
+                          now, now + 600);
+    ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
+       == PWRESET_TOKEN_BAD_CLAIMS, "empty fingerprint refused");
+    claims = apr_psprintf(pool, "{\"sub\":\"alice\",\"iat\":%ld,"
+                          "\"exp\":%ld,\"pwr\":\"link\",\"pwh\":\"%sx\"}",
+                          now, now + 600, fp);
+    ok(pwreset_token_verify(pool, only1, craft(&k1, JWT_ALG_HS256, claims,
+                            k1.kid), PWRESET_PURPOSE_LINK, now, 1800, &c)
+       == PWRESET_TOKEN_BAD_CLAIMS, "a fingerprint of another length refused");
     {
         const char *d1 = pwreset_key_digest(pool, &k1, "account",
                                             "alice@example.org");
