@@ -18,11 +18,11 @@ use lib "$FindBin::Bin/lib";
 use PwResetTest qw(t_dir clear_mail mail_files wait_mails link_in
     ask_reset);
 use PwResetServices qw(free_port postgres memcached httpd);
+use PwResetSite qw(parallel);
 use LWP::UserAgent;
 use HTTP::Cookies;
 use HTTP::Request::Common qw(POST);
 use Time::HiRes qw(sleep time);
-use POSIX ();
 
 plan tests => 40;
 
@@ -230,21 +230,8 @@ like($back{$opener}->log_text, qr/PWR0115.*\bbob\b/, "back end $opener logged th
 # may overwrite each other.  Within one server they never do.
 {
     my $n = 40;
-    my @pids;
-    pipe my $r, my $w or die "pipe: $!";
-    for my $i (1 .. $n) {
-        my $pid = fork // die "fork: $!";
-        if (!$pid) {
-            close $r;
-            my $code = ask(client('127.0.0.6'), "flood$i\@example.org")->code;
-            syswrite $w, "$code\n";
-            POSIX::_exit(0);    # no END blocks: they would stop the servers
-        }
-        push @pids, $pid;
-    }
-    close $w;
-    my @codes = map { chomp; $_ } <$r>;
-    waitpid $_, 0 for @pids;
+    my @codes = parallel($n,
+        sub { ask(client('127.0.0.6'), "flood$_[0]\@example.org")->code });
     my $passed = grep { $_ == 200 } @codes;
     my $refused = grep { $_ == 429 } @codes;
     note "$n simultaneous POSTs from one client, limit 6 on 2 back ends: "

@@ -5,7 +5,8 @@
 #     opening them, changing passwords, all at once) fail no request, lose
 #     no mail, and links and form cookies issued before them work after;
 #   - "apachectl stop" (SIGTERM) with mail still queued behind a slow
-#     sendmail ends within the delivery's documented bound (3 s of drain,
+#     sendmail ends within the delivery's documented bound (3 s of drain:
+#     the stop takes 4.5 to 5.5 s, measured, and must take less than 7 s,
 #     well before httpd's SIGKILL at 9 s), and the log accounts for every
 #     mail: handed over, killed (PWR0315) or dropped (PWR0310).
 # t/config.t has the graceful-stop cases (everything delivered; a hung
@@ -17,9 +18,9 @@ use FindBin ();
 use lib "$FindBin::Bin/lib";
 use PwResetTest qw(t_dir make_token browser hash_password link_in);
 use PwResetServices qw(free_port httpd);
-use PwResetSite qw(site_conf site_modules processes ask open_link get_form
-    post_form form_cookie);
-use DBI;
+use PwResetSite qw(site_conf site_modules ask open_link get_form post_form
+    form_cookie slow_factor wait_mails_in sqlite_connect sqlite_make_db
+    log_if_failing);
 use Time::HiRes qw(sleep time);
 use POSIX ();
 
@@ -30,37 +31,17 @@ my $dir = PwResetServices::scratch('restart');
 my $db_file = "$dir/users.db";
 mkdir "$dir/$_" or die "$dir/$_: $!" for qw(mail mail2);
 
-sub connect_db {
-    my $dbh = DBI->connect("dbi:SQLite:dbname=$db_file", '', '',
-        { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
-    $dbh->sqlite_busy_timeout(10_000);
-    return $dbh;
-}
 {
-    my $dbh = connect_db();
-    my $schema = do {
-        local $/;
-        open my $fh, '<', "$T/../conf/schema.sql" or die "schema.sql: $!";
-        <$fh>;
-    };
-    $dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
     # One hash for all: htpasswd once, not once per account.
     my $hash = hash_password('an old password of theirs');
-    $dbh->do('INSERT INTO users VALUES (?, ?, ?)', undef, $_, "$_\@example.org",
-             $hash) for 'lena', (map { "load$_" } 1 .. 4),
-                        (map { "queue$_" } 1 .. 12);
+    sqlite_make_db($db_file, map { [$_, $hash] } 'lena',
+        (map { "load$_" } 1 .. 4), (map { "queue$_" } 1 .. 12));
 }
 sub user_hash {
-    scalar connect_db()->selectrow_array(
+    scalar sqlite_connect($db_file)->selectrow_array(
         'SELECT password FROM users WHERE username = ?', undef, $_[0]);
 }
 sub mails { my @m = glob "$_[0]/*.eml"; scalar @m }
-sub wait_mails_in {
-    my ($dir, $n, $timeout) = @_;
-    my $until = time + ($timeout // 15);
-    sleep 0.05 while mails($dir) < $n && time < $until;
-    return mails($dir);
-}
 
 my $port = free_port();
 my $site = httpd(name => 'restart', port => $port,
@@ -72,7 +53,7 @@ my $base = $site->base;
 # The parent's children, once it has some (just after a graceful restart,
 # the new generation may not be there yet).
 sub generation {
-    my $until = time + 10;
+    my $until = time + 10 * slow_factor();
     my @kids;
     sleep 0.05 until (@kids = $site->children) || time > $until;
     return join ' ', sort @kids;
@@ -81,9 +62,9 @@ sub generation {
 # 1. Before: lena asks for a link (mailed), and opens another, for a form
 # cookie.
 is(ask($base, 'lena@example.org')->code, 200, 'lena asks for a link');
-is(wait_mails_in("$dir/mail", 1), 1, 'and it is mailed');
-my $mail = do { local $/; my ($f) = glob "$dir/mail/*.eml"; open my $fh, '<', $f or die; <$fh> };
-my $lena_link = link_in($mail);
+my @mails = wait_mails_in("$dir/mail", 1);
+is(scalar @mails, 1, 'and it is mailed');
+my $lena_link = link_in($mails[0] // '');
 my $lena = browser();
 my $res = open_link($lena, $base, make_token(sub => 'lena', hash => user_hash('lena')));
 is($res->code, 303, 'lena opens a link before the restarts');
@@ -98,6 +79,17 @@ unlink glob "$dir/mail/*.eml";
 my $stop_load = "$dir/stop-load";
 pipe my $r, my $w or die "pipe: $!";
 my @pids;
+my $parent = $$;
+# Should the test end before they do (a die, an interrupt), they must not
+# keep asking the servers it stops, nor outlive it.
+END {
+    my $status = $?;
+    if ($$ == $parent && @pids) {
+        kill 'TERM', @pids;
+        waitpid $_, 0 for @pids;
+    }
+    $? = $status;
+}
 for my $i (1 .. 4) {
     my $pid = fork // die "fork: $!";
     if (!$pid) {
@@ -105,7 +97,10 @@ for my $i (1 .. 4) {
         my $user = "load$i";
         my $until = time + 60;
         my $round = 0;
-        while (!-e $stop_load && time < $until) {
+        # Ended by a signal as it comes, not through PwResetServices' exit:
+        # the END blocks of the test are the parent's.
+        $SIG{$_} = 'DEFAULT' for qw(INT TERM HUP);
+        my $ok = eval { while (!-e $stop_load && time < $until) {
             $round++;
             my @got;
             my $ua = browser();
@@ -122,7 +117,8 @@ for my $i (1 .. 4) {
             $note->('update', post_form($ua, $base,
                 "gentle walrus $round orbits quietly $i"));
             syswrite $w, join(', ', @got) . "\n";
-        }
+        } 1 };
+        syswrite $w, "load$i died: " . ($@ =~ s/\n/ /gr) . "\n" if !$ok;
         POSIX::_exit(0);    # no END blocks: they would stop the servers
     }
     push @pids, $pid;
@@ -140,6 +136,7 @@ open my $flag, '>', $stop_load or die "$stop_load: $!";
 close $flag;
 my @rounds = map { chomp; $_ } <$r>;
 waitpid $_, 0 for @pids;
+@pids = ();
 
 note "children before: $gen0; after the first restart: $gen1; after the second: $gen2";
 note scalar(@rounds) . ' rounds of four requests';
@@ -153,7 +150,7 @@ is(scalar @bad, 0, 'every round: request 200, link 303, form 200, update 200')
     or diag join "\n", @bad;
 # Every request for a link was mailed, and every change noticed: the
 # children that stopped delivered their queues first.
-is(wait_mails_in("$dir/mail", 2 * @rounds), 2 * @rounds,
+is(scalar(() = wait_mails_in("$dir/mail", 2 * @rounds)), 2 * @rounds,
    'every request of the load was mailed, and every change noticed');
 unlike($site->log_text, qr/PWR031[04]/, 'no mail dropped');
 unlike($site->log_text, qr/AH00052|AH00046|Segmentation|segfault/,
@@ -180,7 +177,12 @@ $site->stop;
 my $took = time - $t0;
 my $log = $site->log_text;
 note sprintf 'the server stopped in %.1f s', $took;
-cmp_ok($took, '<', 9, 'the server stopped before httpd would kill its children (9 s)');
+SKIP: {
+    # valgrind ("make check-valgrind") slows the stop itself.
+    skip 'the time a stop takes, under valgrind', 1 if slow_factor() > 1;
+    cmp_ok($took, '<', 7, 'the server stopped within the 3 s drain and its '
+        . 'own stopping (7 s), well before httpd would kill its children (9 s)');
+}
 unlike($log, qr/AH00046/, 'no child had to be killed');
 my $sent = mails("$dir/mail2");
 my $killed = () = $log =~ /PWR0315: \S+sendmail-slow was killed as the process stopped; the reset mail for user queue\d+/g;
@@ -228,4 +230,4 @@ is(scalar @lines, 2, 'and one more as the child stopped');
 is($logged + $queued + $hung, $FLOOD,
    'every request accounted for: dropped (PWR0314), queued (PWR0310) or killed (PWR0315)');
 
-END { diag grep { /PWR|AH0/ } split /^/m, $site->log_text if $site && ($ENV{PWRESET_TEST_LOGS} || !Test::More->builder->is_passing) }
+END { log_if_failing($site) }

@@ -11,27 +11,19 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use FindBin ();
 use lib "$FindBin::Bin/lib";
-use PwResetTest qw(t_dir make_token hash_password browser);
+use PwResetTest qw(make_token hash_password browser);
 use PwResetServices qw(free_port httpd);
-use PwResetSite qw(site_conf site_modules processes open_link);
-use DBI;
+use PwResetSite qw(site_conf site_modules processes open_link sqlite_connect
+    sqlite_make_db);
 
 plan tests => 5;
 
-my $T = t_dir();
 my $dir = PwResetServices::scratch('schema');
 my $db_file = "$dir/users.db";
 mkdir "$dir/mail" or die "$dir/mail: $!";
-my $dbh = DBI->connect("dbi:SQLite:dbname=$db_file", '', '',
-    { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
-$dbh->sqlite_busy_timeout(10_000);
-{
-    open my $fh, '<', "$T/../conf/schema.sql" or die "schema.sql: $!";
-    my $schema = do { local $/; <$fh> };
-    $dbh->do($_) for grep { /\S/ } split /;\s*$/m, $schema;
-}
 my $hash = hash_password('an old password of sam');
-$dbh->do('INSERT INTO users VALUES (?, ?, ?)', undef, 'sam', 'sam@example.org', $hash);
+sqlite_make_db($db_file, ['sam', $hash]);
+my $dbh = sqlite_connect($db_file);
 
 # A pool that stays full: every connection is kept, none replaced.
 my $dbd_max = 2;

@@ -18,7 +18,8 @@ use Time::HiRes qw(sleep time);
 our @EXPORT_OK = qw(t_dir db add_user user_hash reset_users clear_mail
     mail_files wait_mails parse_mail link_in key_bytes kid fingerprint
     breached_passwords
-    make_token browser url hash_password log_text wait_log ask_reset);
+    make_token browser url hash_password log_text wait_log ask_reset
+    slow_factor);
 
 my $T = abs_path(File::Spec->catdir(dirname(__FILE__), '..'));
 
@@ -26,6 +27,7 @@ my $T = abs_path(File::Spec->catdir(dirname(__FILE__), '..'));
 # the delivery thread, at the lowest priority, slower still on a busy
 # machine: what the tests wait for gets four times as long.
 my $slow = ($ENV{PWRESET_TEST_UNDER} // '') eq 'valgrind' ? 4 : 1;
+sub slow_factor { $slow }
 
 sub t_dir     { $T }
 sub db_path   { "$T/var/users.db" }
