@@ -130,17 +130,20 @@ const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
     return b64url(p, out, FINGERPRINT_BYTES);
 }
 
-const char *pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
-                               const char *label, const char *value)
+int pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
+                       const char *label, const char *value,
+                       unsigned char out[PWRESET_DIGEST_BYTES])
 {
-    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned char full[EVP_MAX_MD_SIZE];
     const char *input = apr_pstrcat(p, "mod_pwreset limit ", label, ":",
                                     value, NULL);
 
-    if (!mac(key->fp_mac, input, strlen(input), out)) {
-        return NULL;
+    if (!mac(key->fp_mac, input, strlen(input), full)) {
+        return 0;
     }
-    return b64url(p, out, 16);
+    memcpy(out, full, PWRESET_DIGEST_BYTES);
+    OPENSSL_cleanse(full, sizeof(full));
+    return 1;
 }
 
 const char *pwreset_token_issue(apr_pool_t *p, const pwreset_key *key,

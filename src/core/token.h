@@ -73,13 +73,15 @@ apr_status_t pwreset_key_init(apr_pool_t *p, pwreset_key *key,
 const char *pwreset_fingerprint(apr_pool_t *p, const pwreset_key *key,
                                 const char *hash);
 
-/* A keyed digest (HMAC-SHA-256 under a key derived from `key`, base64url,
- * 128 bits) of `value` in the domain `label`: what the abuse limits use as
- * cache keys, so that no address or client address is readable in a
- * (possibly networked, possibly logging) cache, and every server holding
- * the same key agrees on it. */
-const char *pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
-                               const char *label, const char *value);
+/* A keyed digest (HMAC-SHA-256 under a key derived from `key`, its first
+ * 128 bits, in `out`) of `value` in the domain `label`: what the abuse
+ * limits use as cache ids, so that no address or client address is
+ * readable in a (possibly networked, possibly logging) cache, and every
+ * server holding the same key agrees on it.  0 when libcrypto fails. */
+#define PWRESET_DIGEST_BYTES 16
+int pwreset_key_digest(apr_pool_t *p, const pwreset_key *key,
+                       const char *label, const char *value,
+                       unsigned char out[PWRESET_DIGEST_BYTES]);
 
 /* A signed token, or NULL when libjwt fails or the token would be longer
  * than PWRESET_TOKEN_ISSUE_MAX (a user name of kilobytes): better no mail

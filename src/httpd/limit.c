@@ -6,7 +6,6 @@
 #include "core/token.h"
 
 #include <ap_provider.h>
-#include <apr_encode.h>
 #include <apr_strings.h>
 #include <http_log.h>
 #include <http_main.h>
@@ -32,21 +31,21 @@ static apr_status_t destroy_cache(void *data)
     return APR_SUCCESS;
 }
 
-/* A counter's id: the 16 bytes of a keyed digest (pwreset_key_digest) of
- * the kind, the server's name and port, and the value.  Raw bytes, and
+/* A counter's id: the PWRESET_DIGEST_BYTES of a keyed digest
+ * (pwreset_key_digest) of the kind, the server's name and port, and the
+ * value.  Raw bytes, and
  * never a common prefix: shmcb picks one of its subcaches by an id's first
  * byte, and when every id began "pwreset:", all went to one subcache, so
  * that the default cache held 153 counters rather than thousands, and a
  * flood of a few hundred addresses evicted them all.  The name and port
  * keep virtual hosts apart while letting several httpd servers of one site
  * share a networked cache (memcache and redis write ids in hex). */
-#define ID_LEN 16
 
 /* The instance for one PwResetCache spec, made once per cycle. */
 static int open_cache(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
                       pwreset_runtime *rt, const pwreset_cache_spec *spec)
 {
-    static const struct ap_socache_hints hints = {ID_LEN,
+    static const struct ap_socache_hints hints = {PWRESET_DIGEST_BYTES,
                                                   sizeof(pwreset_window),
                                                   apr_time_from_sec(60)};
     pwreset_cycle *cycle = pwreset_cycle_get();
@@ -137,10 +136,8 @@ int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
 {
     const pwreset_settings *cfg = pwreset_cfg_get(s);
     pwreset_runtime *rt = pwreset_runtime_get(s);
-    const char *key;
     apr_global_mutex_t *mutex = pwreset_cycle_get()->cache_mutex;
-    unsigned char id[ID_LEN + 2];   /* what 22 base64url digits decode to */
-    apr_size_t idlen = 0;
+    unsigned char id[PWRESET_DIGEST_BYTES];
     pwreset_window w;
     unsigned int len = sizeof(w);
     long retry = 0;
@@ -151,27 +148,24 @@ int pwreset_limit_hit(server_rec *s, const pwreset_limit *l, const char *kind,
         return 0;
     }
     /* Never the value in clear: a networked cache may be shared, or log. */
-    key = pwreset_key_digest(p, &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0,
-                                               pwreset_key),
-                             kind, apr_psprintf(p, "%s:%u:%s",
-                                                s->server_hostname, s->port,
-                                                value));
-    if (!key || apr_decode_base64_binary(id, key, APR_ENCODE_STRING,
-                                         APR_ENCODE_BASE64URL, &idlen)
-                != APR_SUCCESS || idlen != ID_LEN) {
+    if (!pwreset_key_digest(p, &APR_ARRAY_IDX(pwreset_cfg_keys(cfg), 0,
+                                              pwreset_key),
+                            kind, apr_psprintf(p, "%s:%u:%s",
+                                               s->server_hostname, s->port,
+                                               value), id)) {
         return 0;
     }
     if (mutex) {
         apr_global_mutex_lock(mutex);
     }
     rv = rt->cache_provider->retrieve(rt->cache, s, id,
-                                      (unsigned int)idlen,
+                                      sizeof(id),
                                       (unsigned char *)&w, &len, p);
     past = pwreset_window_count(&w, rv == APR_SUCCESS && len == sizeof(w), l,
                                 now, &store, &retry);
     if (store) {
         rv = rt->cache_provider->store(rt->cache, s, id,
-                                       (unsigned int)idlen,
+                                       sizeof(id),
                                        pwreset_window_expiry(&w, l),
                                        (unsigned char *)&w, sizeof(w), p);
     }
