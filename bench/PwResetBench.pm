@@ -23,6 +23,7 @@ BEGIN { $TOP = abs_path(dirname(abs_path(__FILE__)) . '/..') }
 use lib "$TOP/t/lib";
 use PwResetTest ();
 use PwResetServices ();
+use PwResetSite ();
 
 # Every account's hash: htpasswd -nbB -C 4 x pw.  Cost 4, as the update
 # case needs ("not the current password" runs bcrypt at the old cost).
@@ -228,6 +229,7 @@ sub body {
             'A small static file. ' x 24, "</p>\n";
         close $fh or die "$file: $!\n";
     }
+    my $locations = PwResetSite::reset_locations();
     my $mpm = ($self->{mpm} // 'event') eq 'prefork' ? <<'PREFORK' : <<'THREADED';
 StartServers 5
 MinSpareServers 5
@@ -265,15 +267,7 @@ PwResetMailFrom no-reply\@$DOMAIN
 PwResetSendmail "$self->{sendmail_cmd}"
 PwResetBcryptCost 4
 $limits
-<Location /reset/request>
-    SetHandler pwreset-request
-</Location>
-<Location /reset/link>
-    SetHandler pwreset-link
-</Location>
-<Location /reset/update>
-    SetHandler pwreset-update
-</Location>
+$locations
 CONF
 }
 

@@ -13,7 +13,7 @@ use lib "$FindBin::Bin/lib";
 use PwResetTest qw(t_dir clear_mail mail_files wait_mails link_in
     ask_reset make_token);
 use PwResetServices qw(mariadb httpd);
-use PwResetSite qw(processes slow_factor log_if_failing);
+use PwResetSite qw(processes slow_factor log_if_failing reset_locations);
 use LWP::UserAgent;
 use HTTP::Cookies;
 use HTTP::Request::Common qw(POST);
@@ -58,6 +58,7 @@ my $bound = $children * $dbd_max;
 
 my $port = PwResetServices::free_port();
 my $site = "127.0.0.1:$port";
+my $locations = reset_locations();
 my $web = httpd(name => 'mariadb', port => $port, loglevel => 'info pwreset:debug',
     modules => [qw(dbd alias authn_core authn_dbd auth_basic authz_user)],
     conf => <<"EOF");
@@ -78,15 +79,7 @@ PwResetUserByEmailQuery "$lookup"
 PwResetBcryptCost 4
 PwResetAccountLimit off
 PwResetClientLimit off
-<Location /reset/request>
-    SetHandler pwreset-request
-</Location>
-<Location /reset/link>
-    SetHandler pwreset-link
-</Location>
-<Location /reset/update>
-    SetHandler pwreset-update
-</Location>
+$locations
 Alias /private "$T/private"
 <Location /private>
     AuthType Basic

@@ -16,7 +16,7 @@ use Time::HiRes qw(sleep time);
 use Test::More ();
 use PwResetTest qw(t_dir browser slow_factor);
 
-our @EXPORT_OK = qw(site_conf site_modules processes ask open_link
+our @EXPORT_OK = qw(site_conf site_modules reset_locations processes ask open_link
     get_form post_form form_cookie slow_factor log_since wait_site_log
     wait_mails_in parallel sqlite_connect sqlite_make_db log_if_failing);
 
@@ -24,6 +24,20 @@ our @EXPORT_OK = qw(site_conf site_modules processes ask open_link
 # test waits for may take, four times under valgrind.
 
 sub site_modules { qw(dbd socache_shmcb) }
+
+# The three pages at /reset/request, /reset/link and /reset/update, as the
+# README's example has them.
+sub reset_locations { <<'EOF' }
+<Location /reset/request>
+    SetHandler pwreset-request
+</Location>
+<Location /reset/link>
+    SetHandler pwreset-link
+</Location>
+<Location /reset/update>
+    SetHandler pwreset-update
+</Location>
+EOF
 
 # How many child processes the MPM of this run (PWRESET_TEST_MPM) keeps,
 # and the lines that fix them there: prefork two children of one request
@@ -57,6 +71,7 @@ sub site_conf {
     my $T = t_dir();
     my $sendmail = $o{sendmail} // "$T/bin/capture-mail $o{mail}";
     my (undef, $mpm_lines) = processes();
+    my $locations = reset_locations();
     return <<"EOF" . ($o{extra} // '');
 LoadModule pwreset_module "$T/../.libs/mod_pwreset.so"
 $mpm_lines
@@ -71,15 +86,7 @@ PwResetSendmail "$sendmail"
 PwResetBcryptCost 4
 PwResetClientLimit off
 PwResetAccountLimit off
-<Location /reset/request>
-    SetHandler pwreset-request
-</Location>
-<Location /reset/link>
-    SetHandler pwreset-link
-</Location>
-<Location /reset/update>
-    SetHandler pwreset-update
-</Location>
+$locations
 EOF
 }
 
